@@ -32,15 +32,15 @@ struct config_api {
 };
 
 struct config_c2t {
-	char *base_url;        /* no trailing slash */
-	int64_t reseller_id;   /* 0: ask getAuthenticatedUser */
-	char *client_id;       /* NULL: not set */
-	char *username;        /* NULL: not set */
-	struct secret_ref client_secret; /* client_secret_env|_file */
-	struct secret_ref password;      /* password_env|_file */
-	struct secret_ref token;         /* token_env|_file|_cmd */
+	char *base_url;                     /* no trailing slash */
+	int64_t reseller_id;                /* 0: ask getAuthenticatedUser */
+	char *client_id;                    /* NULL: not set */
+	char *username;                     /* NULL: not set */
+	struct secret_ref client_secret;    /* client_secret_env|_file */
+	struct secret_ref password;         /* password_env|_file */
+	struct secret_ref token;            /* token_env|_file|_cmd */
 	struct secret_ref enterprise_token; /* enterprise_token_cmd */
-	char *callback_base;   /* NULL: not set; no trailing slash */
+	char *callback_base; /* NULL: not set; no trailing slash */
 	struct config_api api;
 	struct {
 		/* Paths API-NOTES.md marks "assumed"; always set. */
@@ -52,16 +52,16 @@ struct config_c2t {
 };
 
 struct config_fusion {
-	char *base_url;       /* NULL: not set; no trailing slash */
-	char *draas_instance; /* NULL: not set */
-	char *username;       /* NULL: not set */
+	char *base_url;             /* NULL: not set; no trailing slash */
+	char *draas_instance;       /* NULL: not set */
+	char *username;             /* NULL: not set */
 	struct secret_ref password; /* password_env|_file|_cmd */
 	struct secret_ref token;    /* token_env|_file|_cmd */
 	struct config_api api;
-	int64_t poll_first;   /* ns */
-	double poll_factor;   /* >= 1 */
-	int64_t poll_max;     /* ns */
-	int64_t init_grace;   /* ns */
+	int64_t poll_first;     /* ns */
+	double poll_factor;     /* >= 1 */
+	int64_t poll_max;       /* ns */
+	int64_t init_grace;     /* ns */
 	int64_t wizard_timeout; /* ns; 0: wait forever */
 };
 
@@ -85,7 +85,8 @@ struct config_run {
 
 /* Where a key's current value came from (for messages). */
 struct config_origin {
-	char *file; /* the config path or an environment variable; NULL: default */
+	char *file; /* the config path or an environment variable; NULL: default
+	             */
 	long line;  /* 0: none */
 };
 
@@ -119,7 +120,7 @@ int config_load_file(struct config *c, const char *path, struct diag *d);
 
 /* The same from memory; name is the file name used in messages. */
 int config_load_buffer(struct config *c, const char *name, const char *data,
-		       size_t len, struct diag *d);
+                       size_t len, struct diag *d);
 
 /*
  * Applies every set, non-empty TEAMSPROV_<SECTION>_<KEY> variable (upper
@@ -135,7 +136,7 @@ int config_apply_env(struct config *c, struct diag *d);
  * Returns 0, or -1 with an error in d (unknown key: a bug in the caller).
  */
 int config_set(struct config *c, const char *section, const char *key,
-	       const char *value, const char *origin, struct diag *d);
+               const char *value, const char *origin, struct diag *d);
 
 /*
  * The configuration file to read: opt_path (-c) when given, else
@@ -153,7 +154,7 @@ char *config_locate(const char *opt_path, const char *manifest_dir);
  * (NULL: c->dir). Warnings point at the line that named the secret.
  */
 void config_check_secrets(const struct config *c, const char *base_dir,
-			  struct diag *d);
+                          struct diag *d);
 
 /* The timeout for an API: its own, else [run] timeout. */
 int64_t config_api_timeout(const struct config *c, const struct config_api *a);
@@ -168,7 +169,7 @@ int url_is_loopback(const char *url);
 struct config_key_info {
 	const char *section; /* "c2t", "c2t.paths", "fusion", "acs", "run" */
 	const char *name;
-	const char *def;     /* default as written in the file; NULL: none */
+	const char *def; /* default as written in the file; NULL: none */
 };
 size_t config_key_count(void);
 /* i < config_key_count(); returns a pointer into static data. */

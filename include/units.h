@@ -40,7 +40,7 @@ int units_parse_rate(const char *s, double *per_second, const char **why);
 
 /* Non-negative decimal integer no larger than max. */
 int units_parse_uint(const char *s, uint64_t max, uint64_t *out,
-		     const char **why);
+                     const char **why);
 
 /* Non-negative decimal number, at most 15 integer and 9 fraction digits. */
 int units_parse_number(const char *s, double *out, const char **why);

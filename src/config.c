@@ -83,8 +83,7 @@ void config_release(struct config *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static void set_origin(struct config *c, size_t ki, const char *file,
-		       long line)
+static void set_origin(struct config *c, size_t ki, const char *file, long line)
 {
 	free(c->origin[ki].file);
 	c->origin[ki].file = xstrdup(file);
@@ -97,14 +96,16 @@ static void set_origin(struct config *c, size_t ki, const char *file,
  * this layer (seen), and a key is set at most once per layer.
  */
 static int apply(struct config *c, const struct key_def *k, const char *value,
-		 const char *file, long line, long *seen, struct diag *d)
+                 const char *file, long line, long *seen, struct diag *d)
 {
 	size_t ki = (size_t)(k - config_key_table), i;
 	char *msg;
 
 	if (seen[ki]) {
-		diag_error(d, file, line, "repeated key \"%s\" in [%s] (first "
-			   "set on line %ld)", k->name, k->section, seen[ki]);
+		diag_error(d, file, line,
+		           "repeated key \"%s\" in [%s] (first "
+		           "set on line %ld)",
+		           k->name, k->section, seen[ki]);
 		return -1;
 	}
 	if (k->type == KT_SECRET)
@@ -114,14 +115,16 @@ static int apply(struct config *c, const struct key_def *k, const char *value,
 			if (i == ki || !seen[i] || o->off != k->off)
 				continue;
 			if (line > 0)
-				diag_error(d, file, line, "%s conflicts with %s "
-					   "on line %ld: give one source of "
-					   "the %s", k->name, o->name, seen[i],
-					   k->group);
+				diag_error(d, file, line,
+				           "%s conflicts with %s "
+				           "on line %ld: give one source of "
+				           "the %s",
+				           k->name, o->name, seen[i], k->group);
 			else
-				diag_error(d, file, line, "%s conflicts with "
-					   "%s: give one source of the %s",
-					   k->name, o->name, k->group);
+				diag_error(d, file, line,
+				           "%s conflicts with "
+				           "%s: give one source of the %s",
+				           k->name, o->name, k->group);
 			return -1;
 		}
 	seen[ki] = line > 0 ? line : -1;
@@ -162,7 +165,7 @@ static void section_line(struct loader *ld, const char *s, size_t n)
 	ld->sec = -2;
 	if (!close) {
 		diag_error(ld->d, ld->name, ld->line,
-			   "section line without a closing \"]\"");
+		           "section line without a closing \"]\"");
 		return;
 	}
 	for (rest = close + 1; rest < s + n && (*rest == ' ' || *rest == '\t');
@@ -170,7 +173,7 @@ static void section_line(struct loader *ld, const char *s, size_t n)
 		;
 	if (rest < s + n && *rest != ';' && *rest != '#') {
 		diag_error(ld->d, ld->name, ld->line,
-			   "unexpected text after \"]\"");
+		           "unexpected text after \"]\"");
 		return;
 	}
 	name = xstrndup(s + 1, (size_t)(close - s - 1));
@@ -182,14 +185,15 @@ static void section_line(struct loader *ld, const char *s, size_t n)
 		sug = suggest(name, config_sections, config_section_n);
 		if (sug)
 			diag_error(ld->d, ld->name, ld->line,
-				   "unknown section \"[%.*s]\"; did you mean "
-				   "\"[%s]\"?", (int)(strlen(q) - 2), q + 1,
-				   sug);
+			           "unknown section \"[%.*s]\"; did you mean "
+			           "\"[%s]\"?",
+			           (int)(strlen(q) - 2), q + 1, sug);
 		else
 			diag_error(ld->d, ld->name, ld->line,
-				   "unknown section \"[%.*s]\"; sections are "
-				   "[c2t], [c2t.paths], [fusion], [acs] and "
-				   "[run]", (int)(strlen(q) - 2), q + 1);
+			           "unknown section \"[%.*s]\"; sections are "
+			           "[c2t], [c2t.paths], [fusion], [acs] and "
+			           "[run]",
+			           (int)(strlen(q) - 2), q + 1);
 		free(q);
 	}
 	free(name);
@@ -200,8 +204,8 @@ static void finish_line(struct loader *ld)
 {
 	if (ld->kind == LINE_KEY && !ld->handled)
 		diag_error(ld->d, ld->name, ld->line,
-			   "expected \"key = value\", a [section] or a "
-			   "comment");
+		           "expected \"key = value\", a [section] or a "
+		           "comment");
 	ld->kind = LINE_NONE;
 }
 
@@ -248,8 +252,8 @@ static char *reader(char *out, int num, void *stream)
 		n--;
 	if (n > (size_t)max) {
 		diag_error(ld->d, ld->name, ld->line,
-			   "line too long (%zu bytes; the limit is %d)", n,
-			   max);
+		           "line too long (%zu bytes; the limit is %d)", n,
+		           max);
 		n = 0;
 	} else if ((why = line_problem(s, n, max))) {
 		diag_error(ld->d, ld->name, ld->line, "%s", why);
@@ -314,20 +318,20 @@ static void unknown_key(struct loader *ld, const char *name)
 	sug = suggest(name, cands, n);
 	if (other)
 		diag_error(ld->d, ld->name, ld->line,
-			   "unknown key %s in [%s]; it belongs in [%s]", q, sec,
-			   other);
+		           "unknown key %s in [%s]; it belongs in [%s]", q, sec,
+		           other);
 	else if (sug)
 		diag_error(ld->d, ld->name, ld->line,
-			   "unknown key %s in [%s]; did you mean \"%s\"?", q,
-			   sec, sug);
+		           "unknown key %s in [%s]; did you mean \"%s\"?", q,
+		           sec, sug);
 	else
-		diag_error(ld->d, ld->name, ld->line,
-			   "unknown key %s in [%s]", q, sec);
+		diag_error(ld->d, ld->name, ld->line, "unknown key %s in [%s]",
+		           q, sec);
 	free(q);
 }
 
 static int handler(void *user, const char *section, const char *name,
-		   const char *value)
+                   const char *value)
 {
 	struct loader *ld = user;
 	const struct key_def *k;
@@ -338,7 +342,8 @@ static int handler(void *user, const char *section, const char *name,
 		return 1; /* cannot happen: one call per line */
 	ld->handled = 1;
 	if (!*name) {
-		diag_error(ld->d, ld->name, ld->line, "missing key before \"=\"");
+		diag_error(ld->d, ld->name, ld->line,
+		           "missing key before \"=\"");
 		return 1;
 	}
 	if (ld->sec == -2)
@@ -349,12 +354,14 @@ static int handler(void *user, const char *section, const char *name,
 		q = str_quote(name, 60);
 		if (home)
 			diag_error(ld->d, ld->name, ld->line,
-				   "key %s outside any section; put it under "
-				   "[%s]", q, home);
+			           "key %s outside any section; put it under "
+			           "[%s]",
+			           q, home);
 		else
 			diag_error(ld->d, ld->name, ld->line,
-				   "key %s outside any section; put it under "
-				   "[c2t], [fusion], [acs] or [run]", q);
+			           "key %s outside any section; put it under "
+			           "[c2t], [fusion], [acs] or [run]",
+			           q);
 		free(q);
 		return 1;
 	}
@@ -390,7 +397,7 @@ static void set_path(struct config *c, const char *path)
 }
 
 int config_load_buffer(struct config *c, const char *name, const char *data,
-		       size_t len, struct diag *d)
+                       size_t len, struct diag *d)
 {
 	struct loader ld;
 
@@ -430,8 +437,10 @@ int config_load_file(struct config *c, const char *path, struct diag *d)
 		if (k <= 0)
 			break;
 		if (b.len + (size_t)k > CONFIG_FILE_MAX) {
-			diag_error(d, path, 0, "larger than %d bytes; not a "
-				   "configuration file?", CONFIG_FILE_MAX);
+			diag_error(d, path, 0,
+			           "larger than %d bytes; not a "
+			           "configuration file?",
+			           CONFIG_FILE_MAX);
 			close(fd);
 			buf_release(&b);
 			return -1;
@@ -477,9 +486,8 @@ static int only_word_chars(const char *s)
 static void warn_unknown_env(struct diag *d, char **names)
 {
 	static const char *const prefixes[] = {
-		"TEAMSPROV_C2T_", "TEAMSPROV_FUSION_", "TEAMSPROV_ACS_",
-		"TEAMSPROV_RUN_"
-	};
+	    "TEAMSPROV_C2T_", "TEAMSPROV_FUSION_", "TEAMSPROV_ACS_",
+	    "TEAMSPROV_RUN_"};
 	char **e;
 	size_t i;
 
@@ -502,14 +510,17 @@ static void warn_unknown_env(struct diag *d, char **names)
 				break;
 		if (i == config_key_n && only_word_chars(var)) {
 			sug = suggest(var, (const char *const *)names,
-				      config_key_n);
+			              config_key_n);
 			if (sug)
-				diag_warn(d, var, 0, "unknown configuration "
-					  "variable, ignored; did you mean "
-					  "%s?", sug);
+				diag_warn(d, var, 0,
+				          "unknown configuration "
+				          "variable, ignored; did you mean "
+				          "%s?",
+				          sug);
 			else
-				diag_warn(d, var, 0, "unknown configuration "
-					  "variable, ignored");
+				diag_warn(d, var, 0,
+				          "unknown configuration "
+				          "variable, ignored");
 		}
 		free(var);
 	}
@@ -539,7 +550,7 @@ int config_apply_env(struct config *c, struct diag *d)
 }
 
 int config_set(struct config *c, const char *section, const char *key,
-	       const char *value, const char *origin, struct diag *d)
+               const char *value, const char *origin, struct diag *d)
 {
 	const struct key_def *k = key_find(section, key);
 	long *seen;
@@ -547,7 +558,7 @@ int config_set(struct config *c, const char *section, const char *key,
 
 	if (!k) {
 		diag_error(d, origin, 0, "no configuration key %s.%s", section,
-			   key);
+		           key);
 		return -1;
 	}
 	seen = xcalloc(config_key_n, sizeof(*seen));
@@ -575,7 +586,7 @@ char *config_locate(const char *opt_path, const char *manifest_dir)
 		size_t n = strlen(manifest_dir);
 
 		p = xasprintf("%s%steamsprov.conf", manifest_dir,
-			      manifest_dir[n - 1] == '/' ? "" : "/");
+		              manifest_dir[n - 1] == '/' ? "" : "/");
 		if (is_file(p))
 			return p;
 		free(p);
@@ -593,7 +604,7 @@ char *config_locate(const char *opt_path, const char *manifest_dir)
 }
 
 void config_check_secrets(const struct config *c, const char *base_dir,
-			  struct diag *d)
+                          struct diag *d)
 {
 	size_t i;
 

@@ -14,6 +14,8 @@
 #include "units.h"
 #include "util.h"
 
+/* The table reads best as aligned rows. */
+/* clang-format off */
 #define OFF(f) offsetof(struct config, f)
 #define S(n) ((int64_t)(n) * UNITS_NS_PER_S)
 #define DAY S(86400)
@@ -118,13 +120,15 @@ const struct key_def config_key_table[] = {
 	  UNITS_NS_PER_S, 365 * DAY, 0, NULL },
 };
 
-const size_t config_key_n =
-	sizeof(config_key_table) / sizeof(config_key_table[0]);
+/* clang-format on */
 
-const char *const config_sections[] = { "c2t", "c2t.paths", "fusion", "acs",
-					"run" };
+const size_t config_key_n =
+    sizeof(config_key_table) / sizeof(config_key_table[0]);
+
+const char *const config_sections[] = {"c2t", "c2t.paths", "fusion", "acs",
+                                       "run"};
 const size_t config_section_n =
-	sizeof(config_sections) / sizeof(config_sections[0]);
+    sizeof(config_sections) / sizeof(config_sections[0]);
 
 const struct key_def *key_find(const char *section, const char *name)
 {
@@ -263,7 +267,7 @@ static int host_is_loopback(const char *host)
 	if (n > 2 && host[0] == '[' && host[n - 1] == ']') {
 		h = xstrndup(host + 1, n - 2);
 		if (inet_pton(AF_INET6, h, a) == 1) {
-			static const unsigned char one[16] = { [15] = 1 };
+			static const unsigned char one[16] = {[15] = 1};
 
 			rc = memcmp(a, one, 16) == 0;
 		}
@@ -314,22 +318,22 @@ static const char *type_word(enum key_type t)
 
 /* "bad TYPE VALUE for KEY: WHY", echoing VALUE only when echo is set. */
 static char *bad(const struct key_def *k, const char *value, int echo,
-		 const char *why)
+                 const char *why)
 {
 	char *q, *m;
 
 	if (!echo)
 		return xasprintf("bad %s for %s: %s", type_word(k->type),
-				 k->name, why);
+		                 k->name, why);
 	q = str_quote(value, 80);
 	m = xasprintf("bad %s %s for %s: %s", type_word(k->type), q, k->name,
-		      why);
+	              why);
 	free(q);
 	return m;
 }
 
 static char *bad_range(const struct key_def *k, const char *value,
-		       const char *lo, const char *hi)
+                       const char *lo, const char *hi)
 {
 	char *why = xasprintf("must be from %s to %s", lo, hi);
 	char *m = bad(k, value, 1, why);
@@ -338,14 +342,14 @@ static char *bad_range(const struct key_def *k, const char *value,
 	return m;
 }
 
-static int set_secret(struct config *c, const struct key_def *k,
-		      const char *v, char **msg)
+static int set_secret(struct config *c, const struct key_def *k, const char *v,
+                      char **msg)
 {
 	if (k->kind == SECRET_ENV && !valid_env_name(v)) {
 		/* Never echoed: a secret pasted here by mistake. */
 		*msg = xasprintf("%s must name an environment variable "
-				 "(letters, digits and _)",
-				 k->name);
+		                 "(letters, digits and _)",
+		                 k->name);
 		return -1;
 	}
 	secret_ref_set(field(c, k), k->kind, v);
@@ -353,7 +357,7 @@ static int set_secret(struct config *c, const struct key_def *k,
 }
 
 static int set_url(struct config *c, const struct key_def *k, const char *v,
-		   char **msg)
+                   char **msg)
 {
 	int loopback;
 	const char *why = url_problem(v, &loopback);
@@ -370,25 +374,27 @@ static int set_url(struct config *c, const struct key_def *k, const char *v,
 	return 0;
 }
 
-static int set_text(struct config *c, const struct key_def *k,
-		    const char *v, char **msg)
+static int set_text(struct config *c, const struct key_def *k, const char *v,
+                    char **msg)
 {
 	size_t n = strlen(v);
 
 	if (k->type == KT_NAME && !only_chars(v, "._-")) {
-		*msg = bad(k, v, 1, "use letters, digits, \".\", \"_\" and "
-				    "\"-\" only");
+		*msg = bad(k, v, 1,
+		           "use letters, digits, \".\", \"_\" and "
+		           "\"-\" only");
 		return -1;
 	}
 	if (k->type == KT_PATH &&
 	    (v[0] != '/' || !only_chars(v, "/._~-%!$&'()*+,;=:@"))) {
-		*msg = bad(k, v, 1, "expected an absolute URL path such as "
-				    "/reseller/v3/getEnterprisesForReseller");
+		*msg = bad(k, v, 1,
+		           "expected an absolute URL path such as "
+		           "/reseller/v3/getEnterprisesForReseller");
 		return -1;
 	}
 	if (k->max && (int64_t)n > k->max) {
-		*msg = xasprintf("%s is too long (at most %lld bytes)",
-				 k->name, (long long)k->max);
+		*msg = xasprintf("%s is too long (at most %lld bytes)", k->name,
+		                 (long long)k->max);
 		return -1;
 	}
 	set_str(c, k, xstrdup(v));
@@ -396,7 +402,7 @@ static int set_text(struct config *c, const struct key_def *k,
 }
 
 static int set_int(struct config *c, const struct key_def *k, const char *v,
-		   char **msg)
+                   char **msg)
 {
 	uint64_t x;
 	const char *why;
@@ -422,7 +428,7 @@ static int set_int(struct config *c, const struct key_def *k, const char *v,
 }
 
 static int set_duration(struct config *c, const struct key_def *k,
-			const char *v, char **msg)
+                        const char *v, char **msg)
 {
 	int64_t ns;
 	const char *why;
@@ -443,7 +449,7 @@ static int set_duration(struct config *c, const struct key_def *k,
 }
 
 int key_set(struct config *c, const struct key_def *k, const char *value,
-	    char **msg)
+            char **msg)
 {
 	const char *why;
 	double x;
@@ -496,9 +502,17 @@ int key_set(struct config *c, const struct key_def *k, const char *value,
 
 /* Keys that would put a secret in the file, and what to use instead. */
 static const char *const inline_secrets[] = {
-	"password", "passwd",	 "client_secret",     "secret",
-	"token",    "access_token", "connection_string", "enterprise_token",
-	"api_key",  "access_key", "key",
+    "password",
+    "passwd",
+    "client_secret",
+    "secret",
+    "token",
+    "access_token",
+    "connection_string",
+    "enterprise_token",
+    "api_key",
+    "access_key",
+    "key",
 };
 
 char *key_inline_secret(const char *section, const char *name)
@@ -506,15 +520,14 @@ char *key_inline_secret(const char *section, const char *name)
 	struct buf b;
 	size_t i, n = 0;
 
-	for (i = 0; i < sizeof(inline_secrets) / sizeof(inline_secrets[0]);
-	     i++)
+	for (i = 0; i < sizeof(inline_secrets) / sizeof(inline_secrets[0]); i++)
 		if (strcmp(name, inline_secrets[i]) == 0)
 			break;
 	if (i == sizeof(inline_secrets) / sizeof(inline_secrets[0]))
 		return NULL;
 	buf_init(&b);
 	buf_addf(&b, "\"%s\" would hold a secret in the configuration file; ",
-		 name);
+	         name);
 	for (i = 0; i < config_key_n; i++) {
 		const struct key_def *k = &config_key_table[i];
 
@@ -524,7 +537,7 @@ char *key_inline_secret(const char *section, const char *name)
 	}
 	if (n == 0) {
 		buf_adds(&b, "name its source with a *_env, *_file or *_cmd "
-			     "key instead (see teamsprov.conf(5))");
+		             "key instead (see teamsprov.conf(5))");
 		return buf_detach(&b);
 	}
 	buf_adds(&b, "use ");

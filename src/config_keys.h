@@ -52,7 +52,7 @@ const struct key_def *key_find(const char *section, const char *name);
  * when it cannot be a secret.
  */
 int key_set(struct config *c, const struct key_def *k, const char *value,
-	    char **msg);
+            char **msg);
 
 /* Frees what k's field holds in c and clears it. */
 void key_clear(struct config *c, const struct key_def *k);

@@ -39,12 +39,10 @@ static const struct {
 	const char *name;
 	int64_t ns;
 } dur_units[] = {
-	/* Order matters: "ms" must be tried before "m". */
-	{ "d", 86400 * UNITS_NS_PER_S },
-	{ "h", 3600 * UNITS_NS_PER_S },
-	{ "ms", UNITS_NS_PER_MS },
-	{ "m", 60 * UNITS_NS_PER_S },
-	{ "s", UNITS_NS_PER_S },
+    /* Order matters: "ms" must be tried before "m". */
+    {"d", 86400 * UNITS_NS_PER_S}, {"h", 3600 * UNITS_NS_PER_S},
+    {"ms", UNITS_NS_PER_MS},       {"m", 60 * UNITS_NS_PER_S},
+    {"s", UNITS_NS_PER_S},
 };
 
 #define DUR_SYNTAX "expected a number and a unit: ms, s, m, h or d (30s, 5m)"
@@ -116,7 +114,7 @@ int units_parse_duration(const char *s, int64_t *ns, const char **why)
 }
 
 int units_parse_uint(const char *s, uint64_t max, uint64_t *out,
-		     const char **why)
+                     const char **why)
 {
 	const char *p;
 	uint64_t v;
@@ -254,11 +252,9 @@ void units_format_duration(int64_t ns, char *buf, size_t n)
 		const char *name;
 		int64_t ns;
 	} u[] = {
-		{ "d", 86400 * UNITS_NS_PER_S },
-		{ "h", 3600 * UNITS_NS_PER_S },
-		{ "m", 60 * UNITS_NS_PER_S },
-		{ "s", UNITS_NS_PER_S },
-		{ "ms", UNITS_NS_PER_MS },
+	    {"d", 86400 * UNITS_NS_PER_S}, {"h", 3600 * UNITS_NS_PER_S},
+	    {"m", 60 * UNITS_NS_PER_S},    {"s", UNITS_NS_PER_S},
+	    {"ms", UNITS_NS_PER_MS},
 	};
 	size_t i, len = 0;
 
@@ -275,7 +271,7 @@ void units_format_duration(int64_t ns, char *buf, size_t n)
 		if (ns < u[i].ns)
 			continue;
 		k = snprintf(buf + len, n - len, "%lld%s",
-			     (long long)(ns / u[i].ns), u[i].name);
+		             (long long)(ns / u[i].ns), u[i].name);
 		if (k < 0 || (size_t)k >= n - len)
 			return;
 		len += (size_t)k;

@@ -49,8 +49,7 @@ static void load(struct run *r, const char *text)
 {
 	config_init(&r->c);
 	diag_init(&r->d);
-	r->rc = config_load_buffer(&r->c, "t.conf", text, strlen(text),
-				   &r->d);
+	r->rc = config_load_buffer(&r->c, "t.conf", text, strlen(text), &r->d);
 	r->out = printed(&r->d);
 }
 
@@ -101,14 +100,14 @@ static void test_defaults(void **state)
 	assert_true(c.c2t.api.burst == 0);
 	assert_int_equal(c.c2t.api.timeout, 0);
 	assert_string_equal(c.c2t.paths.list_enterprises,
-			    "/reseller/v3/getEnterprisesForReseller");
+	                    "/reseller/v3/getEnterprisesForReseller");
 	assert_string_equal(c.c2t.paths.get_o365_user_info,
-			    "/provisioning/getO365UserInfo");
+	                    "/provisioning/getO365UserInfo");
 	assert_string_equal(c.c2t.paths.provision_tenant_admin_api,
-			    "/provisioning/provisionTenantAdminAPI");
+	                    "/provisioning/provisionTenantAdminAPI");
 	assert_string_equal(
-		c.c2t.paths.update_enterprise_management_consent,
-		"/provisioning/updateEnterpriseManagementConsentByReseller");
+	    c.c2t.paths.update_enterprise_management_consent,
+	    "/provisioning/updateEnterpriseManagementConsentByReseller");
 	assert_null(c.fusion.base_url);
 	assert_true(c.fusion.api.rate == 10);
 	assert_int_equal(c.fusion.poll_first, 5 * SEC);
@@ -136,34 +135,34 @@ static void test_values(void **state)
 
 	(void)state;
 	load(&r, "[c2t]\n"
-		 "base_url = https://c2t.example.com/api/\n"
-		 "reseller_id = 9007199254740993\n"
-		 "client_id = my-client-id\n"
-		 "username = api-admin\n"
-		 "client_secret_env = C2T_CLIENT_SECRET\n"
-		 "password_file = secrets/c2t\n"
-		 "enterprise_token_cmd = /usr/local/bin/c2t-token --x\n"
-		 "callback_base = https://portal.example.com/teamsprov\n"
-		 "rate = 600/min\n"
-		 "burst = 3\n"
-		 "timeout = 1m30s\n"
-		 "[c2t.paths]\n"
-		 "list_enterprises = /reseller/v4/list\n"
-		 "[fusion]\n"
-		 "base_url = https://fusion.example.com:8443\n"
-		 "draas_instance = draas_v1\n"
-		 "password_cmd = pass show fusion\n"
-		 "token_env = FUSION_TOKEN\n"
-		 "rate = 0\n"
-		 "poll_factor = 2\n"
-		 "wizard_timeout = 2h\n"
-		 "[acs]\n"
-		 "endpoint = https://x.communication.azure.com\n"
-		 "token_cmd = az-token\n"
-		 "api_version = 2025-06-30-preview\n"
-		 "[run]\n"
-		 "workers = 1024\n"
-		 "retries = 0\n");
+	         "base_url = https://c2t.example.com/api/\n"
+	         "reseller_id = 9007199254740993\n"
+	         "client_id = my-client-id\n"
+	         "username = api-admin\n"
+	         "client_secret_env = C2T_CLIENT_SECRET\n"
+	         "password_file = secrets/c2t\n"
+	         "enterprise_token_cmd = /usr/local/bin/c2t-token --x\n"
+	         "callback_base = https://portal.example.com/teamsprov\n"
+	         "rate = 600/min\n"
+	         "burst = 3\n"
+	         "timeout = 1m30s\n"
+	         "[c2t.paths]\n"
+	         "list_enterprises = /reseller/v4/list\n"
+	         "[fusion]\n"
+	         "base_url = https://fusion.example.com:8443\n"
+	         "draas_instance = draas_v1\n"
+	         "password_cmd = pass show fusion\n"
+	         "token_env = FUSION_TOKEN\n"
+	         "rate = 0\n"
+	         "poll_factor = 2\n"
+	         "wizard_timeout = 2h\n"
+	         "[acs]\n"
+	         "endpoint = https://x.communication.azure.com\n"
+	         "token_cmd = az-token\n"
+	         "api_version = 2025-06-30-preview\n"
+	         "[run]\n"
+	         "workers = 1024\n"
+	         "retries = 0\n");
 	assert_string_equal(r.out, "");
 	assert_int_equal(r.rc, 0);
 	assert_string_equal(r.c.c2t.base_url, "https://c2t.example.com/api");
@@ -175,15 +174,15 @@ static void test_values(void **state)
 	assert_string_equal(r.c.c2t.password.name, "secrets/c2t");
 	assert_int_equal(r.c.c2t.enterprise_token.kind, SECRET_CMD);
 	assert_string_equal(r.c.c2t.enterprise_token.name,
-			    "/usr/local/bin/c2t-token --x");
+	                    "/usr/local/bin/c2t-token --x");
 	assert_true(r.c.c2t.api.rate == 10);
 	assert_true(r.c.c2t.api.burst == 3);
 	assert_int_equal(r.c.c2t.api.timeout, 90 * SEC);
 	assert_int_equal(config_api_timeout(&r.c, &r.c.c2t.api), 90 * SEC);
 	assert_string_equal(r.c.c2t.paths.list_enterprises,
-			    "/reseller/v4/list");
+	                    "/reseller/v4/list");
 	assert_string_equal(r.c.fusion.base_url,
-			    "https://fusion.example.com:8443");
+	                    "https://fusion.example.com:8443");
 	assert_int_equal(r.c.fusion.password.kind, SECRET_CMD);
 	assert_int_equal(r.c.fusion.token.kind, SECRET_ENV);
 	assert_true(r.c.fusion.api.rate == 0);
@@ -201,46 +200,45 @@ static void test_syntax_and_lines(void **state)
 	(void)state;
 	/* comments of both kinds, blank lines, CRLF, a BOM, ":" */
 	expect_ok("\xef\xbb\xbf; top\r\n# also\r\n\r\n[run]\r\n"
-		  "workers: 4\r\n");
+	          "workers: 4\r\n");
 	/* inline ";" comments are stripped, "#" only starts a line */
 	expect_ok("[c2t]   ; the C2T API\nrate = 10/s ; ten\n"
-		  "[c2t.paths]                      ; overrides\n");
+	          "[c2t.paths]                      ; overrides\n");
 	expect_one("[c2t]\nrate = 10/s # ten\n",
-		   "t.conf:2: error: bad rate \"10/s # ten\" for rate: "
-		   "unknown unit after \"/\"; use s, min or h");
+	           "t.conf:2: error: bad rate \"10/s # ten\" for rate: "
+	           "unknown unit after \"/\"; use s, min or h");
 	/* line numbers survive comments, blanks and indented lines, which
 	 * are ordinary lines here and never continuations */
 	expect_one("; one\n\n[run]\n  # four\n    workers = 2\n\t\n"
-		   "  retries = x\n",
-		   "t.conf:7: error: bad integer \"x\" for retries: expected "
-		   "a whole number (digits only)");
+	           "  retries = x\n",
+	           "t.conf:7: error: bad integer \"x\" for retries: expected "
+	           "a whole number (digits only)");
 	expect_one("[c2t]\nclient_id = a\n  more text\n",
-		   "t.conf:3: error: expected \"key = value\", a [section] "
-		   "or a comment");
+	           "t.conf:3: error: expected \"key = value\", a [section] "
+	           "or a comment");
 	expect_one("[run]\n= 4\n", "t.conf:2: error: missing key before "
-				   "\"=\"");
+	                           "\"=\"");
 	expect_one("[run]\nworkers =\n", "t.conf:2: error: workers has no "
-					 "value");
+	                                 "value");
 	expect_one("[run\nworkers = 2\n",
-		   "t.conf:1: error: section line without a closing \"]\"");
-	expect_one("[run] x\n",
-		   "t.conf:1: error: unexpected text after \"]\"");
+	           "t.conf:1: error: section line without a closing \"]\"");
+	expect_one("[run] x\n", "t.conf:1: error: unexpected text after \"]\"");
 	expect_one("workers = 4\n[run]\n",
-		   "t.conf:1: error: key \"workers\" outside any section; "
-		   "put it under [run]");
+	           "t.conf:1: error: key \"workers\" outside any section; "
+	           "put it under [run]");
 	expect_one("rate = 4/s\n",
-		   "t.conf:1: error: key \"rate\" outside any section; put "
-		   "it under [c2t], [fusion], [acs] or [run]");
+	           "t.conf:1: error: key \"rate\" outside any section; put "
+	           "it under [c2t], [fusion], [acs] or [run]");
 	/* a repeated section is fine; a repeated key is not */
 	expect_ok("[run]\nworkers = 2\n[c2t]\n[run]\nretries = 1\n");
 	expect_one("[run]\nworkers = 2\n\n[run]\nworkers = 3\n",
-		   "t.conf:5: error: repeated key \"workers\" in [run] "
-		   "(first set on line 2)");
+	           "t.conf:5: error: repeated key \"workers\" in [run] "
+	           "(first set on line 2)");
 	expect_one("[run]\nworkers = 2\x1b[2J\n",
-		   "t.conf:2: error: control character (or NUL byte) in "
-		   "line");
+	           "t.conf:2: error: control character (or NUL byte) in "
+	           "line");
 	expect_one("[c2t]\nusername = caf\xe9\n",
-		   "t.conf:2: error: line is not valid UTF-8");
+	           "t.conf:2: error: line is not valid UTF-8");
 	expect_ok("[c2t]\nusername = caf\xc3\xa9\n");
 }
 
@@ -255,11 +253,10 @@ static void test_nul_and_long_lines(void **state)
 	(void)state;
 	config_init(&r.c);
 	diag_init(&r.d);
-	r.rc = config_load_buffer(&r.c, "t.conf", nul, sizeof(nul) - 1,
-				  &r.d);
+	r.rc = config_load_buffer(&r.c, "t.conf", nul, sizeof(nul) - 1, &r.d);
 	r.out = printed(&r.d);
 	assert_string_equal(r.out, "t.conf:2: error: control character (or "
-				   "NUL byte) in line\n");
+	                           "NUL byte) in line\n");
 	assert_int_equal(r.c.run.retries, 1);
 	done(&r);
 
@@ -276,7 +273,7 @@ static void test_nul_and_long_lines(void **state)
 		buf_addc(&b, 'y');
 	buf_adds(&b, "rate = 1\n\nrate = 10/s\n");
 	expect_one(b.p, "t.conf:3: error: line too long (198 bytes; the "
-			"limit is 197)");
+	                "limit is 197)");
 	buf_release(&b);
 
 	/* a section name longer than libinih's 50-byte buffer */
@@ -292,107 +289,107 @@ static void test_unknown(void **state)
 {
 	(void)state;
 	expect_one("[c2t]\n[fusoin]\nbase_url = https://x\n",
-		   "t.conf:2: error: unknown section \"[fusoin]\"; did you "
-		   "mean \"[fusion]\"?");
+	           "t.conf:2: error: unknown section \"[fusoin]\"; did you "
+	           "mean \"[fusion]\"?");
 	expect_one("[general]\nx = 1\n",
-		   "t.conf:1: error: unknown section \"[general]\"; sections "
-		   "are [c2t], [c2t.paths], [fusion], [acs] and [run]");
+	           "t.conf:1: error: unknown section \"[general]\"; sections "
+	           "are [c2t], [c2t.paths], [fusion], [acs] and [run]");
 	expect_one("[fusion]\npasword_env = X\n",
-		   "t.conf:2: error: unknown key \"pasword_env\" in [fusion]; "
-		   "did you mean \"password_env\"?");
+	           "t.conf:2: error: unknown key \"pasword_env\" in [fusion]; "
+	           "did you mean \"password_env\"?");
 	expect_one("[c2t]\nRate = 1/s\n",
-		   "t.conf:2: error: unknown key \"Rate\" in [c2t]; did you "
-		   "mean \"rate\"?");
+	           "t.conf:2: error: unknown key \"Rate\" in [c2t]; did you "
+	           "mean \"rate\"?");
 	expect_one("[c2t]\nworkers = 1\n",
-		   "t.conf:2: error: unknown key \"workers\" in [c2t]; it "
-		   "belongs in [run]");
+	           "t.conf:2: error: unknown key \"workers\" in [c2t]; it "
+	           "belongs in [run]");
 	expect_one("[acs]\ncolour = blue\n",
-		   "t.conf:2: error: unknown key \"colour\" in [acs]");
+	           "t.conf:2: error: unknown key \"colour\" in [acs]");
 	expect_one("[c2t]\npassword_cmd = x\n",
-		   "t.conf:2: error: unknown key \"password_cmd\" in [c2t]; "
-		   "it belongs in [fusion]");
+	           "t.conf:2: error: unknown key \"password_cmd\" in [c2t]; "
+	           "it belongs in [fusion]");
 }
 
 static void test_values_bad(void **state)
 {
 	(void)state;
 	expect_one("[fusion]\npoll_first = 5mins\n",
-		   "t.conf:2: error: bad duration \"5mins\" for poll_first: "
-		   "unknown unit; use ms, s, m, h or d");
+	           "t.conf:2: error: bad duration \"5mins\" for poll_first: "
+	           "unknown unit; use ms, s, m, h or d");
 	expect_one("[fusion]\npoll_first = 0\n",
-		   "t.conf:2: error: bad duration \"0\" for poll_first: must "
-		   "be from 1ms to 1d");
+	           "t.conf:2: error: bad duration \"0\" for poll_first: must "
+	           "be from 1ms to 1d");
 	expect_one("[run]\ntimeout = 30\n",
-		   "t.conf:2: error: bad duration \"30\" for timeout: a unit "
-		   "is needed after the number: ms, s, m, h or d (only 0 may "
-		   "stand alone)");
+	           "t.conf:2: error: bad duration \"30\" for timeout: a unit "
+	           "is needed after the number: ms, s, m, h or d (only 0 may "
+	           "stand alone)");
 	expect_one("[acs]\nrate = 10\n",
-		   "t.conf:2: error: bad rate \"10\" for rate: a rate needs a "
-		   "unit: 10/s or 600/min (0: no limit)");
+	           "t.conf:2: error: bad rate \"10\" for rate: a rate needs a "
+	           "unit: 10/s or 600/min (0: no limit)");
 	expect_one("[run]\nworkers = 0\n",
-		   "t.conf:2: error: bad integer \"0\" for workers: must be "
-		   "from 1 to 1024");
+	           "t.conf:2: error: bad integer \"0\" for workers: must be "
+	           "from 1 to 1024");
 	expect_one("[run]\nretries = -1\n",
-		   "t.conf:2: error: bad integer \"-1\" for retries: cannot "
-		   "be negative");
+	           "t.conf:2: error: bad integer \"-1\" for retries: cannot "
+	           "be negative");
 	expect_one("[c2t]\nreseller_id = 99999999999999999999\n",
-		   "t.conf:2: error: bad integer \"99999999999999999999\" for "
-		   "reseller_id: too large");
+	           "t.conf:2: error: bad integer \"99999999999999999999\" for "
+	           "reseller_id: too large");
 	expect_one("[fusion]\npoll_factor = 0.5\n",
-		   "t.conf:2: error: bad number \"0.5\" for poll_factor: must "
-		   "be from 1 to 10");
+	           "t.conf:2: error: bad number \"0.5\" for poll_factor: must "
+	           "be from 1 to 10");
 	expect_one("[fusion]\npoll_factor = 1,5\n",
-		   "t.conf:2: error: bad number \"1,5\" for poll_factor: "
-		   "expected a number such as 2 or 1.5");
+	           "t.conf:2: error: bad number \"1,5\" for poll_factor: "
+	           "expected a number such as 2 or 1.5");
 	expect_one("[fusion]\nburst = 0\n",
-		   "t.conf:2: error: bad integer \"0\" for burst: must be "
-		   "from 1 to 1000000");
+	           "t.conf:2: error: bad integer \"0\" for burst: must be "
+	           "from 1 to 1000000");
 	expect_one("[fusion]\ndraas_instance = a/b\n",
-		   "t.conf:2: error: bad value \"a/b\" for draas_instance: "
-		   "use letters, digits, \".\", \"_\" and \"-\" only");
+	           "t.conf:2: error: bad value \"a/b\" for draas_instance: "
+	           "use letters, digits, \".\", \"_\" and \"-\" only");
 	expect_one("[c2t.paths]\nlist_enterprises = list\n",
-		   "t.conf:2: error: bad value \"list\" for list_enterprises: "
-		   "expected an absolute URL path such as "
-		   "/reseller/v3/getEnterprisesForReseller");
+	           "t.conf:2: error: bad value \"list\" for list_enterprises: "
+	           "expected an absolute URL path such as "
+	           "/reseller/v3/getEnterprisesForReseller");
 	expect_one("[c2t.paths]\nlist_enterprises = /a?b=1\n",
-		   "t.conf:2: error: bad value \"/a?b=1\" for "
-		   "list_enterprises: expected an absolute URL path such as "
-		   "/reseller/v3/getEnterprisesForReseller");
+	           "t.conf:2: error: bad value \"/a?b=1\" for "
+	           "list_enterprises: expected an absolute URL path such as "
+	           "/reseller/v3/getEnterprisesForReseller");
 }
 
 static void test_urls(void **state)
 {
 	(void)state;
 	expect_ok("[c2t]\nbase_url = http://127.0.0.1:8401\n"
-		  "callback_base = http://localhost/cb/\n"
-		  "[fusion]\nbase_url = http://[::1]:9000\n"
-		  "[acs]\nendpoint = HTTP://127.9.8.7\n");
+	          "callback_base = http://localhost/cb/\n"
+	          "[fusion]\nbase_url = http://[::1]:9000\n"
+	          "[acs]\nendpoint = HTTP://127.9.8.7\n");
 	expect_one("[fusion]\nbase_url = http://fusion.example.com\n",
-		   "t.conf:2: error: bad URL \"http://fusion.example.com\" "
-		   "for base_url: http:// is allowed only for loopback "
-		   "addresses (127.0.0.0/8, ::1, localhost); use https://");
+	           "t.conf:2: error: bad URL \"http://fusion.example.com\" "
+	           "for base_url: http:// is allowed only for loopback "
+	           "addresses (127.0.0.0/8, ::1, localhost); use https://");
 	expect_one("[fusion]\nbase_url = http://128.0.0.1\n",
-		   "t.conf:2: error: bad URL \"http://128.0.0.1\" for "
-		   "base_url: http:// is allowed only for loopback addresses "
-		   "(127.0.0.0/8, ::1, localhost); use https://");
+	           "t.conf:2: error: bad URL \"http://128.0.0.1\" for "
+	           "base_url: http:// is allowed only for loopback addresses "
+	           "(127.0.0.0/8, ::1, localhost); use https://");
 	expect_one("[acs]\nendpoint = ftp://x\n",
-		   "t.conf:2: error: bad URL \"ftp://x\" for endpoint: "
-		   "expected an https:// URL");
+	           "t.conf:2: error: bad URL \"ftp://x\" for endpoint: "
+	           "expected an https:// URL");
 	expect_one("[acs]\nendpoint = https://\n",
-		   "t.conf:2: error: bad URL \"https://\" for endpoint: "
-		   "malformed URL");
+	           "t.conf:2: error: bad URL \"https://\" for endpoint: "
+	           "malformed URL");
 	expect_one("[acs]\nendpoint = https://x:99999\n",
-		   "t.conf:2: error: bad URL \"https://x:99999\" for "
-		   "endpoint: malformed URL");
+	           "t.conf:2: error: bad URL \"https://x:99999\" for "
+	           "endpoint: malformed URL");
 	expect_one("[c2t]\ncallback_base = https://x/cb?a=1\n",
-		   "t.conf:2: error: bad URL \"https://x/cb?a=1\" for "
-		   "callback_base: a base URL may not have a query (?) or "
-		   "fragment (#)");
+	           "t.conf:2: error: bad URL \"https://x/cb?a=1\" for "
+	           "callback_base: a base URL may not have a query (?) or "
+	           "fragment (#)");
 	/* credentials in a URL are refused and never repeated */
 	expect_one("[c2t]\nbase_url = https://u:s3cr3t@x\n",
-		   "t.conf:2: error: bad URL for base_url: a URL may not hold "
-		   "a user name or password; name secrets with *_env or "
-		   "*_file keys");
+	           "t.conf:2: error: bad URL for base_url: a URL may not hold "
+	           "a user name or password; name secrets with *_env or "
+	           "*_file keys");
 
 	assert_true(url_is_loopback("http://127.0.0.1:1/x"));
 	assert_true(url_is_loopback("http://127.255.255.254"));
@@ -412,8 +409,8 @@ static void test_urls(void **state)
 static void test_secrets(void **state)
 {
 	static const char *const names[] = {
-		"password", "client_secret", "secret", "token",
-		"connection_string", "api_key",
+	    "password", "client_secret",     "secret",
+	    "token",    "connection_string", "api_key",
 	};
 	size_t i;
 	struct run r;
@@ -430,27 +427,27 @@ static void test_secrets(void **state)
 		free(text);
 	}
 	expect_one("[c2t]\npassword = hunter2\n",
-		   "t.conf:2: error: \"password\" would hold a secret in the "
-		   "configuration file; use password_env or password_file "
-		   "instead");
+	           "t.conf:2: error: \"password\" would hold a secret in the "
+	           "configuration file; use password_env or password_file "
+	           "instead");
 	expect_one("[fusion]\npassword = hunter2\n",
-		   "t.conf:2: error: \"password\" would hold a secret in the "
-		   "configuration file; use password_env, password_file or "
-		   "password_cmd instead");
+	           "t.conf:2: error: \"password\" would hold a secret in the "
+	           "configuration file; use password_env, password_file or "
+	           "password_cmd instead");
 	expect_one("[run]\nsecret = hunter2\n",
-		   "t.conf:2: error: \"secret\" would hold a secret in the "
-		   "configuration file; name its source with a *_env, *_file "
-		   "or *_cmd key instead (see teamsprov.conf(5))");
+	           "t.conf:2: error: \"secret\" would hold a secret in the "
+	           "configuration file; name its source with a *_env, *_file "
+	           "or *_cmd key instead (see teamsprov.conf(5))");
 	/* a secret pasted where a variable name belongs is not echoed */
 	expect_one("[c2t]\npassword_env = hunter2!\n",
-		   "t.conf:2: error: password_env must name an environment "
-		   "variable (letters, digits and _)");
+	           "t.conf:2: error: password_env must name an environment "
+	           "variable (letters, digits and _)");
 	expect_one("[c2t]\npassword_env = A\npassword_file = /x\n",
-		   "t.conf:3: error: password_file conflicts with "
-		   "password_env on line 2: give one source of the password");
+	           "t.conf:3: error: password_file conflicts with "
+	           "password_env on line 2: give one source of the password");
 	/* a different secret in the same section is no conflict */
 	expect_ok("[c2t]\npassword_env = A\ntoken_env = B\n"
-		  "client_secret_file = /c\n");
+	          "client_secret_file = /c\n");
 }
 
 static void test_env(void **state)
@@ -472,8 +469,8 @@ static void test_env(void **state)
 	assert_int_equal(config_apply_env(&r.c, &d), 0);
 	out = printed(&d);
 	assert_string_equal(out, "TEAMSPROV_RUN_WORKRES: warning: unknown "
-				 "configuration variable, ignored; did you "
-				 "mean TEAMSPROV_RUN_WORKERS?\n");
+	                         "configuration variable, ignored; did you "
+	                         "mean TEAMSPROV_RUN_WORKERS?\n");
 	free(out);
 	diag_release(&d);
 	assert_int_equal(r.c.run.workers, 5);
@@ -492,12 +489,12 @@ static void test_env(void **state)
 	assert_int_equal(config_apply_env(&r.c, &d), -1);
 	out = printed(&d);
 	assert_string_equal(out,
-			    "TEAMSPROV_C2T_PASSWORD_FILE: error: password_file "
-			    "conflicts with password_env: give one source of "
-			    "the password\n"
-			    "TEAMSPROV_RUN_WORKERS: error: bad integer "
-			    "\"many\" for workers: expected a whole number "
-			    "(digits only)\n");
+	                    "TEAMSPROV_C2T_PASSWORD_FILE: error: password_file "
+	                    "conflicts with password_env: give one source of "
+	                    "the password\n"
+	                    "TEAMSPROV_RUN_WORKERS: error: bad integer "
+	                    "\"many\" for workers: expected a whole number "
+	                    "(digits only)\n");
 	free(out);
 	diag_release(&d);
 	unsetenv("TEAMSPROV_RUN_WORKERS");
@@ -508,16 +505,14 @@ static void test_env(void **state)
 
 	/* command-line options override both */
 	diag_init(&d);
-	assert_int_equal(config_set(&r.c, "run", "workers", "16", "--workers",
-				    &d),
-			 0);
+	assert_int_equal(
+	    config_set(&r.c, "run", "workers", "16", "--workers", &d), 0);
 	assert_int_equal(r.c.run.workers, 16);
-	assert_int_equal(config_set(&r.c, "run", "workers", "0", "--workers",
-				    &d),
-			 -1);
+	assert_int_equal(
+	    config_set(&r.c, "run", "workers", "0", "--workers", &d), -1);
 	out = printed(&d);
 	assert_string_equal(out, "--workers: error: bad integer \"0\" for "
-				 "workers: must be from 1 to 1024\n");
+	                         "workers: must be from 1 to 1024\n");
 	free(out);
 	diag_release(&d);
 	done(&r);
@@ -626,12 +621,12 @@ static void test_load_file_and_check_secrets(void **state)
 
 	(void)state;
 	write_file(conf,
-		   "[c2t]\npassword_env = TP_TEST_UNSET_VAR\n"
-		   "client_secret_env = TP_TEST_SET_VAR\n"
-		   "token_file = missing.tok\n"
-		   "token_cmd = never-run\n"
-		   "[fusion]\npassword_file = fusion.pw\n",
-		   0644);
+	           "[c2t]\npassword_env = TP_TEST_UNSET_VAR\n"
+	           "client_secret_env = TP_TEST_SET_VAR\n"
+	           "token_file = missing.tok\n"
+	           "token_cmd = never-run\n"
+	           "[fusion]\npassword_file = fusion.pw\n",
+	           0644);
 	write_file(sec, "pw\n", 0640);
 	setenv("TP_TEST_SET_VAR", "v", 1);
 	unsetenv("TP_TEST_UNSET_VAR");
@@ -648,12 +643,12 @@ static void test_load_file_and_check_secrets(void **state)
 	assert_int_equal(d.errors, 0);
 	out = printed(&d);
 	want = xasprintf("%s:2: warning: password_env: environment variable "
-			 "TP_TEST_UNSET_VAR is not set\n"
-			 "%s:4: warning: token_file: %s/missing.tok: No such "
-			 "file or directory\n"
-			 "%s:7: warning: password_file: %s: readable by group "
-			 "or others (mode 0640); chmod 600 it\n",
-			 conf, conf, t, conf, sec);
+	                 "TP_TEST_UNSET_VAR is not set\n"
+	                 "%s:4: warning: token_file: %s/missing.tok: No such "
+	                 "file or directory\n"
+	                 "%s:7: warning: password_file: %s: readable by group "
+	                 "or others (mode 0640); chmod 600 it\n",
+	                 conf, conf, t, conf, sec);
 	assert_string_equal(out, want);
 	free(out);
 	free(want);
@@ -697,15 +692,14 @@ static void test_sample(void **state)
 	(void)state;
 	config_init(&c);
 	diag_init(&d);
-	assert_int_equal(config_load_file(&c, "samples/teamsprov.conf", &d),
-			 0);
+	assert_int_equal(config_load_file(&c, "samples/teamsprov.conf", &d), 0);
 	out = printed(&d);
 	assert_string_equal(out, "");
 	free(out);
 	assert_string_equal(c.c2t.base_url, "http://127.0.0.1:8401");
 	assert_string_equal(c.c2t.client_id, "sim-client");
 	assert_string_equal(c.c2t.callback_base,
-			    "http://127.0.0.1:8402/teamsprov");
+	                    "http://127.0.0.1:8402/teamsprov");
 	assert_string_equal(c.fusion.draas_instance, "draas_v1");
 	assert_int_equal(c.acs.connection_string.kind, SECRET_ENV);
 	assert_string_equal(c.dir, "samples");
@@ -720,9 +714,8 @@ static void test_bad_samples(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(glob("samples/bad/conf-*/teamsprov.conf", 0, NULL,
-			      &g),
-			 0);
+	assert_int_equal(glob("samples/bad/conf-*/teamsprov.conf", 0, NULL, &g),
+	                 0);
 	assert_true(g.gl_pathc >= 8);
 	for (i = 0; i < g.gl_pathc; i++) {
 		struct config c;
@@ -744,7 +737,7 @@ static void test_bad_samples(void **state)
 			n++;
 			if (!strstr(out, line))
 				fail_msg("%s: want %sgot %s", exp_path, line,
-					 out);
+				         out);
 		}
 		fclose(f);
 		assert_true(n > 0);
@@ -786,7 +779,7 @@ static void test_man_page(void **state)
 		}
 		if (i == n)
 			fail_msg("man page documents [%s] %s, no such key", sec,
-				 name);
+			         name);
 		found[i]++;
 	}
 	fclose(f);
@@ -795,8 +788,8 @@ static void test_man_page(void **state)
 
 		if (found[i] != 1)
 			fail_msg("[%s] %s documented %d times in "
-				 "teamsprov.conf(5)",
-				 k.section, k.name, found[i]);
+			         "teamsprov.conf(5)",
+			         k.section, k.name, found[i]);
 	}
 	free(found);
 }
@@ -804,20 +797,20 @@ static void test_man_page(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_values),
-		cmocka_unit_test(test_syntax_and_lines),
-		cmocka_unit_test(test_nul_and_long_lines),
-		cmocka_unit_test(test_unknown),
-		cmocka_unit_test(test_values_bad),
-		cmocka_unit_test(test_urls),
-		cmocka_unit_test(test_secrets),
-		cmocka_unit_test(test_env),
-		cmocka_unit_test(test_locate),
-		cmocka_unit_test(test_load_file_and_check_secrets),
-		cmocka_unit_test(test_sample),
-		cmocka_unit_test(test_bad_samples),
-		cmocka_unit_test(test_man_page),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_values),
+	    cmocka_unit_test(test_syntax_and_lines),
+	    cmocka_unit_test(test_nul_and_long_lines),
+	    cmocka_unit_test(test_unknown),
+	    cmocka_unit_test(test_values_bad),
+	    cmocka_unit_test(test_urls),
+	    cmocka_unit_test(test_secrets),
+	    cmocka_unit_test(test_env),
+	    cmocka_unit_test(test_locate),
+	    cmocka_unit_test(test_load_file_and_check_secrets),
+	    cmocka_unit_test(test_sample),
+	    cmocka_unit_test(test_bad_samples),
+	    cmocka_unit_test(test_man_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

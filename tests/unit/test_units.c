@@ -47,7 +47,7 @@ static void test_duration(void **state)
 	assert_int_equal(dur("0s"), 0);
 	assert_int_equal(dur("1h30m"), 5400 * SEC);
 	assert_int_equal(dur("1d2h3m4s5ms"),
-			 ((((1 * 24 + 2) * 60 + 3) * 60 + 4) * 1000 + 5) * MS);
+	                 ((((1 * 24 + 2) * 60 + 3) * 60 + 4) * 1000 + 5) * MS);
 	assert_int_equal(dur("007s"), 7 * SEC);
 	/* the largest that fits: 9223372036854775807 ns */
 	assert_int_equal(dur("9223372036854ms"), INT64_C(9223372036854) * MS);
@@ -144,16 +144,14 @@ static void test_uint(void **state)
 	assert_int_equal(v, 0);
 	assert_int_equal(units_parse_uint("10", 10, &v, &why), 0);
 	assert_int_equal(v, 10);
-	assert_int_equal(units_parse_uint("18446744073709551615", UINT64_MAX,
-					  &v, &why),
-			 0);
+	assert_int_equal(
+	    units_parse_uint("18446744073709551615", UINT64_MAX, &v, &why), 0);
 	assert_true(v == UINT64_MAX);
 	v = 99;
 	assert_int_equal(units_parse_uint("11", 10, &v, &why), -1);
 	assert_string_equal(why, "too large");
-	assert_int_equal(units_parse_uint("18446744073709551616", UINT64_MAX,
-					  &v, &why),
-			 -1);
+	assert_int_equal(
+	    units_parse_uint("18446744073709551616", UINT64_MAX, &v, &why), -1);
 	assert_string_equal(why, "too large");
 	assert_int_equal(units_parse_uint("-1", 10, &v, &why), -1);
 	assert_string_equal(why, "cannot be negative");
@@ -162,9 +160,8 @@ static void test_uint(void **state)
 	assert_int_equal(units_parse_uint("1x", 10, &v, &why), -1);
 	assert_int_equal(units_parse_uint("0x1", 10, &v, &why), -1);
 	assert_int_equal(units_parse_uint(" 1", 10, &v, &why), -1);
-	assert_int_equal(units_parse_uint("99999999999999999999x", 10, &v,
-					  &why),
-			 -1);
+	assert_int_equal(
+	    units_parse_uint("99999999999999999999x", 10, &v, &why), -1);
 	assert_string_equal(why, "expected a whole number (digits only)");
 	assert_int_equal(v, 99);
 }
@@ -191,17 +188,16 @@ static void test_number(void **state)
 	assert_int_equal(units_parse_number("nan", &x, &why), -1);
 	assert_int_equal(units_parse_number("inf", &x, &why), -1);
 	assert_int_equal(units_parse_number("", &x, &why), -1);
-	assert_int_equal(units_parse_number("9999999999999999", &x, &why),
-			 -1);
+	assert_int_equal(units_parse_number("9999999999999999", &x, &why), -1);
 	assert_string_equal(why, "too large");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_duration), cmocka_unit_test(test_format),
-		cmocka_unit_test(test_rate),	 cmocka_unit_test(test_uint),
-		cmocka_unit_test(test_number),
+	    cmocka_unit_test(test_duration), cmocka_unit_test(test_format),
+	    cmocka_unit_test(test_rate),     cmocka_unit_test(test_uint),
+	    cmocka_unit_test(test_number),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
