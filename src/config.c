@@ -26,6 +26,7 @@
 
 #include "config_keys.h"
 #include "suggest.h"
+#include "units.h"
 #include "util.h"
 
 extern char **environ;
@@ -142,6 +143,48 @@ static int apply(struct config *c, const struct key_def *k, const char *value,
 			}
 	set_origin(c, ki, file, line);
 	return 0;
+}
+
+/*
+ * Pairs of durations where the first may not exceed the second, checked
+ * after each layer when it set either one; reported where it did.
+ */
+static const struct {
+	const char *section, *lo, *hi;
+} ordered[] = {
+    {"fusion", "poll_first", "poll_max"},
+    {"run", "backoff_base", "backoff_cap"},
+};
+
+static void cross_check(const struct config *c, const long *seen,
+                        const char *file, char *const *env_names,
+                        struct diag *d)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ordered) / sizeof(ordered[0]); i++) {
+		const struct key_def *lo =
+		    key_find(ordered[i].section, ordered[i].lo);
+		const struct key_def *hi =
+		    key_find(ordered[i].section, ordered[i].hi);
+		size_t li = (size_t)(lo - config_key_table);
+		size_t hi_i = (size_t)(hi - config_key_table);
+		size_t at = seen[hi_i] ? hi_i : li;
+		int64_t a = *(const int64_t *)((const char *)c + lo->off);
+		int64_t b = *(const int64_t *)((const char *)c + hi->off);
+		char as[40], bs[40];
+
+		if (a <= b || (!seen[li] && !seen[hi_i]))
+			continue;
+		if (seen[li] > 0 && seen[hi_i] > 0 && seen[li] > seen[hi_i])
+			at = li; /* both on file lines: the later one */
+		units_format_duration(a, as, sizeof(as));
+		units_format_duration(b, bs, sizeof(bs));
+		diag_error(d, env_names ? env_names[at] : file,
+		           seen[at] > 0 ? seen[at] : 0,
+		           "%s (%s) is shorter than %s (%s) in [%s]", hi->name,
+		           bs, lo->name, as, ordered[i].section);
+	}
 }
 
 static int section_index(const char *name)
@@ -413,6 +456,7 @@ int config_load_buffer(struct config *c, const char *name, const char *data,
 	/* Every line error is in d already; inih's count adds nothing. */
 	(void)ini_parse_stream(reader, &ld, handler, &ld);
 	finish_line(&ld);
+	cross_check(c, ld.seen, name, NULL, d);
 	free(ld.seen);
 	return d->errors > ld.errors ? -1 : 0;
 }
@@ -541,6 +585,7 @@ int config_apply_env(struct config *c, struct diag *d)
 		if (v && *v)
 			apply(c, k, v, names[i], 0, seen, d);
 	}
+	cross_check(c, seen, NULL, names, d);
 	warn_unknown_env(d, names);
 	for (i = 0; i < config_key_n; i++)
 		free(names[i]);

@@ -448,6 +448,20 @@ static int set_duration(struct config *c, const struct key_def *k,
 	return 0;
 }
 
+/*
+ * File lines are checked as they are read; this is for values from the
+ * environment and the command line.
+ */
+static int printable(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return utf8_valid_prefix(s, n) == n;
+}
+
 int key_set(struct config *c, const struct key_def *k, const char *value,
             char **msg)
 {
@@ -457,6 +471,14 @@ int key_set(struct config *c, const struct key_def *k, const char *value,
 	*msg = NULL;
 	if (!*value) {
 		*msg = xasprintf("%s has no value", k->name);
+		return -1;
+	}
+	/* File lines are checked as they are read; this is for values from
+	 * the environment and the command line. Not echoed: it is garbage. */
+	if (!printable(value)) {
+		*msg = xasprintf("%s holds a control character or bytes that "
+		                 "are not UTF-8",
+		                 k->name);
 		return -1;
 	}
 	switch (k->type) {

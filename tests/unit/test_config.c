@@ -357,6 +357,44 @@ static void test_values_bad(void **state)
 	           "/reseller/v3/getEnterprisesForReseller");
 }
 
+static void test_cross_checks(void **state)
+{
+	struct run r;
+	struct diag d;
+	char *out;
+
+	(void)state;
+	expect_one("[fusion]\npoll_first = 10s\npoll_max = 5s\n",
+	           "t.conf:3: error: poll_max (5s) is shorter than poll_first "
+	           "(10s) in [fusion]");
+	expect_one("[fusion]\npoll_max = 5s\npoll_first = 10s\n",
+	           "t.conf:3: error: poll_max (5s) is shorter than poll_first "
+	           "(10s) in [fusion]");
+	expect_one("[run]\nbackoff_base = 1m\n",
+	           "t.conf:2: error: backoff_cap (30s) is shorter than "
+	           "backoff_base (1m) in [run]");
+	expect_ok("[fusion]\npoll_first = 1m\npoll_max = 1m\n");
+
+	load(&r, "[run]\nbackoff_base = 1s\n");
+	assert_string_equal(r.out, "");
+	setenv("TEAMSPROV_RUN_BACKOFF_CAP", "500ms", 1);
+	setenv("TEAMSPROV_C2T_CLIENT_ID", "a\x1b[2Jb", 1);
+	diag_init(&d);
+	assert_int_equal(config_apply_env(&r.c, &d), -1);
+	out = printed(&d);
+	assert_string_equal(out, "TEAMSPROV_C2T_CLIENT_ID: error: client_id "
+	                         "holds a control character or bytes that "
+	                         "are not UTF-8\n"
+	                         "TEAMSPROV_RUN_BACKOFF_CAP: error: "
+	                         "backoff_cap (500ms) is shorter than "
+	                         "backoff_base (1s) in [run]\n");
+	free(out);
+	diag_release(&d);
+	unsetenv("TEAMSPROV_RUN_BACKOFF_CAP");
+	unsetenv("TEAMSPROV_C2T_CLIENT_ID");
+	done(&r);
+}
+
 static void test_urls(void **state)
 {
 	(void)state;
@@ -803,6 +841,7 @@ int main(void)
 	    cmocka_unit_test(test_nul_and_long_lines),
 	    cmocka_unit_test(test_unknown),
 	    cmocka_unit_test(test_values_bad),
+	    cmocka_unit_test(test_cross_checks),
 	    cmocka_unit_test(test_urls),
 	    cmocka_unit_test(test_secrets),
 	    cmocka_unit_test(test_env),
