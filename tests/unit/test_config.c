@@ -195,6 +195,42 @@ static void test_values(void **state)
 	done(&r);
 }
 
+/* The example of the specification, section 9, verbatim. */
+static void test_spec_example(void **state)
+{
+	(void)state;
+	expect_ok("[c2t]\n"
+	          "base_url = https://api.connecttoteams.com\n"
+	          "reseller_id = 54                 ; optional: else asked "
+	          "with getAuthenticatedUser\n"
+	          "client_id = my-client-id         ; OAuth2 password grant, "
+	          "see API-NOTES.md\n"
+	          "client_secret_env = C2T_CLIENT_SECRET\n"
+	          "username = api-admin\n"
+	          "password_env = C2T_PASSWORD\n"
+	          "enterprise_token_cmd = /usr/local/bin/c2t-enterprise-token\n"
+	          "callback_base = https://portal.example.com/teamsprov\n"
+	          "rate = 10/s\n"
+	          "\n"
+	          "[c2t.paths]                      ; only to override the "
+	          "paths API-NOTES.md marks assumed\n"
+	          "list_enterprises = /reseller/v3/getEnterprisesForReseller\n"
+	          "\n"
+	          "[fusion]\n"
+	          "base_url = https://fusion.example.com\n"
+	          "draas_instance = draas_v1\n"
+	          "username = api-user\n"
+	          "password_env = FUSION_PASSWORD\n"
+	          "rate = 5/s\n"
+	          "\n"
+	          "[acs]\n"
+	          "connection_string_env = ACS_CONNECTION_STRING\n"
+	          "rate = 10/s\n"
+	          "\n"
+	          "[run]\n"
+	          "workers = 8\n");
+}
+
 static void test_syntax_and_lines(void **state)
 {
 	(void)state;
@@ -832,11 +868,42 @@ static void test_man_page(void **state)
 	free(found);
 }
 
+/* The first example of teamsprov.conf(5) loads without a problem. */
+static void test_man_example(void **state)
+{
+	FILE *f = fopen("man/teamsprov.conf.5", "r");
+	char line[512];
+	struct buf b;
+	struct run r;
+	int on = 0;
+
+	(void)state;
+	assert_non_null(f);
+	buf_init(&b);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, ".Bd -literal", 12) == 0 && !b.len)
+			on = 1;
+		else if (strncmp(line, ".Ed", 3) == 0)
+			on = 0;
+		else if (on)
+			buf_adds(&b, line);
+	}
+	fclose(f);
+	assert_non_null(strstr(b.p, "[c2t]"));
+	load(&r, b.p);
+	assert_string_equal(r.out, "");
+	assert_int_equal(r.c.c2t.reseller_id, 54);
+	assert_true(r.c.acs.api.rate == 10);
+	done(&r);
+	buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_values),
+	    cmocka_unit_test(test_spec_example),
 	    cmocka_unit_test(test_syntax_and_lines),
 	    cmocka_unit_test(test_nul_and_long_lines),
 	    cmocka_unit_test(test_unknown),
@@ -850,6 +917,7 @@ int main(void)
 	    cmocka_unit_test(test_sample),
 	    cmocka_unit_test(test_bad_samples),
 	    cmocka_unit_test(test_man_page),
+	    cmocka_unit_test(test_man_example),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
