@@ -253,12 +253,10 @@ static void finish_line(struct loader *ld)
 }
 
 /* Checks a physical line's bytes; returns a reason, or NULL if fine. */
-static const char *line_problem(const char *s, size_t n, int max)
+static const char *line_problem(const char *s, size_t n)
 {
 	size_t i;
 
-	if (n > (size_t)max)
-		return NULL; /* reported with the length by the caller */
 	for (i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
 
@@ -293,13 +291,22 @@ static char *reader(char *out, int num, void *stream)
 	}
 	if (n && s[n - 1] == '\r')
 		n--;
-	if (n > (size_t)max) {
-		diag_error(ld->d, ld->name, ld->line,
-		           "line too long (%zu bytes; the limit is %d)", n,
-		           max);
-		n = 0;
-	} else if ((why = line_problem(s, n, max))) {
-		diag_error(ld->d, ld->name, ld->line, "%s", why);
+	why = n > (size_t)max ? NULL : line_problem(s, n);
+	if (n > (size_t)max || why) {
+		if (why)
+			diag_error(ld->d, ld->name, ld->line, "%s", why);
+		else
+			diag_error(ld->d, ld->name, ld->line,
+			           "line too long (%zu bytes; the limit is %d)",
+			           n, max);
+		/* A broken [section] line: its keys belong nowhere known,
+		 * so say nothing more about them. */
+		while (n && (*s == ' ' || *s == '\t')) {
+			s++;
+			n--;
+		}
+		if (n && *s == '[')
+			ld->sec = -2;
 		n = 0;
 	}
 	while (n && (*s == ' ' || *s == '\t')) {

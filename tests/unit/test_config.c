@@ -312,6 +312,17 @@ static void test_nul_and_long_lines(void **state)
 	                "limit is 197)");
 	buf_release(&b);
 
+	/* an over-long section line: its keys are not blamed on the
+	 * section before it */
+	buf_init(&b);
+	buf_adds(&b, "[run]\n[fusion] ; ");
+	for (i = 0; i < 190; i++)
+		buf_addc(&b, 'z');
+	buf_adds(&b, "\npoll_first = 1s\n");
+	expect_one(b.p, "t.conf:2: error: line too long (201 bytes; the "
+	                "limit is 197)");
+	buf_release(&b);
+
 	/* a section name longer than libinih's 50-byte buffer */
 	text = xasprintf("[c2t.paths%0100d]\nlist_enterprises = /x\n", 0);
 	load(&r, text);
