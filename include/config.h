@@ -85,8 +85,7 @@ struct config_run {
 
 /* Where a key's current value came from (for messages). */
 struct config_origin {
-	char *file; /* the config path or an environment variable; NULL: default
-	             */
+	char *file; /* config path, variable or option; NULL: default */
 	long line;  /* 0: none */
 };
 
@@ -106,7 +105,10 @@ struct config {
 /* Largest configuration file read. */
 #define CONFIG_FILE_MAX (1024 * 1024)
 
-/* Sets every default. The config owns all its strings. */
+/*
+ * Sets every default. The config owns all its strings; it is not to be
+ * copied by value (origin would be shared).
+ */
 void config_init(struct config *c);
 void config_release(struct config *c);
 
