@@ -1,0 +1,212 @@
+/*
+ * manifest_rows: the rows of fusion.csv and acs.csv (see manifest.h for
+ * the model and teamsprov-manifest(5) for the rules).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest_int.h"
+
+const char *const mf_fusion_cols[F_NCOLS] = {
+	"tenant", "subscription",      "ms_tenant_id", "application_id",
+	"secret", "link_subscription", "enterprise",   "draas_instance",
+};
+
+const char *const mf_acs_cols[A_NCOLS] = {
+	"tenant_id",  "object_id", "principal_type",
+	"client_ids", "state",     "enterprise",
+};
+
+static const char *const principal_names[] = {
+	"teamsResourceAccount", "resourceAccount", "user",
+};
+
+static const char *const state_names[] = {"present", "absent"};
+
+/* The canonical enterprises.csv name an enterprise cell refers to. */
+static char *enterprise_cell(struct manifest *m, struct mf_row *r,
+			     const char *s)
+{
+	size_t i;
+
+	if (!*s || mf_check_text(r, "enterprise", s) < 0)
+		return NULL;
+	i = mf_ent_ref(m, r, s);
+	return i == MF_NONE ? NULL : xstrdup(m->ent[i].name);
+}
+
+/* A GUID cell required unless a link row; NULL when empty or bad. */
+static char *guid_cell(struct mf_row *r, const char *what, const char *s,
+		       int required)
+{
+	if (!*s) {
+		if (required)
+			mf_error(r, "%s is required unless link_subscription "
+				    "is set",
+				 what);
+		return NULL;
+	}
+	return mf_check_guid(r, what, s) == 0 ? xstrdup(s) : NULL;
+}
+
+/*
+ * Registers the row's key in keys; reports a repeat at this row, naming
+ * the first line.
+ */
+static void unique_key(struct mfmap *keys, struct mf_row *r,
+		       const char *key, const char *what)
+{
+	size_t prev = mfmap_put(keys, key, (size_t)r->line);
+
+	if (prev != MF_NONE)
+		mf_error(r, "duplicate %s (first on line %zu)", what, prev);
+}
+
+void mf_fusion_row(struct manifest *m, const struct csv_record *rec,
+		   const struct table *t, const struct filespec *fs,
+		   struct diag *d)
+{
+	struct mf_row r = {d, m->path[MF_FUSION], rec->line, 0};
+	struct mf_index *x = m->priv;
+	struct mf_fusion f;
+	const char *tenant = mf_need(&r, rec, t, fs, F_TENANT);
+	const char *sub = mf_need(&r, rec, t, fs, F_SUBSCRIPTION);
+	const char *s;
+	char *err, *key, *q, *what;
+	int key_ok = 1;
+
+	memset(&f, 0, sizeof(f));
+	secret_ref_init(&f.secret);
+	if (!*tenant || mf_check_guid(&r, "tenant", tenant) < 0)
+		key_ok = 0;
+	if (!*sub || mf_parse_uint(&r, "subscription", sub, INT64_MAX,
+				   &f.subscription) < 0)
+		key_ok = 0;
+	s = mf_cell(rec, t, F_LINK);
+	if (*s && mf_parse_uint(&r, "link_subscription", s, INT64_MAX,
+				&f.link_subscription) == 0) {
+		f.has_link = 1;
+		if (key_ok && f.link_subscription == f.subscription)
+			mf_error(&r, "link_subscription is the row's own "
+				     "subscription");
+	}
+	/* a link row that fails to parse is still not an onboarding row */
+	f.ms_tenant_id = guid_cell(&r, "ms_tenant_id",
+				   mf_cell(rec, t, F_MS_TENANT_ID), !*s);
+	f.application_id = guid_cell(&r, "application_id",
+				     mf_cell(rec, t, F_APPLICATION_ID), !*s);
+	s = mf_cell(rec, t, F_SECRET);
+	if (!*s && !*mf_cell(rec, t, F_LINK)) {
+		mf_error(&r, "secret is required unless link_subscription is "
+			     "set");
+	} else if (*s && secret_ref_parse(s, &f.secret, &err) < 0) {
+		/* the message never repeats the cell: it may be a secret */
+		mf_error(&r, "secret: %s", err);
+		free(err);
+	} else if (f.secret.kind == SECRET_FILE &&
+		   mf_check_text(&r, "secret file", f.secret.name) < 0) {
+		secret_ref_release(&f.secret);
+	}
+	f.enterprise = enterprise_cell(m, &r, mf_cell(rec, t, F_ENTERPRISE));
+	f.draas_instance =
+		mf_opt_text(&r, "draas_instance", mf_cell(rec, t, F_DRAAS));
+	if (key_ok) {
+		q = mf_q(tenant);
+		key = xasprintf("%s/%lld", tenant, (long long)f.subscription);
+		what = xasprintf("Fusion subscription (tenant %s, subscription "
+				 "%lld)",
+				 q, (long long)f.subscription);
+		unique_key(x->fusion_keys, &r, key, what);
+		free(what);
+		free(key);
+		free(q);
+	}
+	if (r.err) {
+		free(f.ms_tenant_id);
+		free(f.application_id);
+		secret_ref_release(&f.secret);
+		free(f.enterprise);
+		free(f.draas_instance);
+		return;
+	}
+	f.line = rec->line;
+	f.tenant = xstrdup(tenant);
+	if (m->n_fusion == x->cap_fusion) {
+		x->cap_fusion = x->cap_fusion ? x->cap_fusion * 2 : 16;
+		m->fusion =
+			xrealloc(m->fusion, x->cap_fusion * sizeof(*m->fusion));
+	}
+	m->fusion[m->n_fusion++] = f;
+}
+
+void mf_acs_row(struct manifest *m, const struct csv_record *rec,
+		const struct table *t, const struct filespec *fs,
+		struct diag *d)
+{
+	struct mf_row r = {d, m->path[MF_ACS], rec->line, 0};
+	struct mf_index *x = m->priv;
+	struct mf_acs a;
+	const char *tenant = mf_need(&r, rec, t, fs, A_TENANT_ID);
+	const char *object = mf_need(&r, rec, t, fs, A_OBJECT_ID);
+	const char *ptype = mf_need(&r, rec, t, fs, A_PRINCIPAL_TYPE);
+	const char *s;
+	char *copy, **items, *key, *q1, *q2, *what;
+	int key_ok = 1, k;
+	long n, i;
+
+	memset(&a, 0, sizeof(a));
+	if (!*tenant || mf_check_guid(&r, "tenant_id", tenant) < 0)
+		key_ok = 0;
+	if (!*object || mf_check_guid(&r, "object_id", object) < 0)
+		key_ok = 0;
+	k = *ptype ? mf_parse_enum(&r, "principal_type", ptype,
+				   principal_names, 3)
+		   : -1;
+	a.principal = k < 0 ? MF_PRINCIPAL_USER : (enum mf_principal)k;
+	s = mf_cell(rec, t, A_STATE);
+	if (*s && mf_parse_enum(&r, "state", s, state_names, 2) == 1)
+		a.absent = 1;
+	n = mf_split(&r, "client_ids", mf_cell(rec, t, A_CLIENT_IDS), 1, &copy,
+		     &items);
+	for (i = 0; i < n; i++) {
+		if (mf_check_guid(&r, "client id", items[i]) < 0)
+			continue;
+		a.client_ids = xrealloc(a.client_ids,
+					(a.n_client_ids + 1) * sizeof(char *));
+		a.client_ids[a.n_client_ids++] = xstrdup(items[i]);
+	}
+	free(items);
+	free(copy);
+	if (k == MF_PRINCIPAL_USER && !a.absent && n == 0)
+		mf_error(&r, "client_ids is required for principal_type "
+			     "\"user\"");
+	a.enterprise = enterprise_cell(m, &r, mf_cell(rec, t, A_ENTERPRISE));
+	if (key_ok) {
+		q1 = mf_q(tenant);
+		q2 = mf_q(object);
+		key = xasprintf("%s/%s", tenant, object);
+		what = xasprintf("ACS assignment (tenant_id %s, object_id %s)",
+				 q1, q2);
+		unique_key(x->acs_keys, &r, key, what);
+		free(what);
+		free(key);
+		free(q1);
+		free(q2);
+	}
+	if (r.err) {
+		for (i = 0; i < (long)a.n_client_ids; i++)
+			free(a.client_ids[i]);
+		free(a.client_ids);
+		free(a.enterprise);
+		return;
+	}
+	a.line = rec->line;
+	a.tenant_id = xstrdup(tenant);
+	a.object_id = xstrdup(object);
+	a.principal_type = xstrdup(ptype);
+	if (m->n_acs == x->cap_acs) {
+		x->cap_acs = x->cap_acs ? x->cap_acs * 2 : 16;
+		m->acs = xrealloc(m->acs, x->cap_acs * sizeof(*m->acs));
+	}
+	m->acs[m->n_acs++] = a;
+}
