@@ -15,7 +15,6 @@
 
 #include "csvread.h"
 #include "manifest_int.h"
-#include "suggest.h"
 
 static const char *const file_names[MF_NFILES] = {
 	"sbc_gateways.csv", "pbx_types.csv", "enterprises.csv",
@@ -229,9 +228,8 @@ static int read_header(struct manifest *m, enum mf_file kind,
 					break;
 			if (c < fs->ncols) {
 				t->pos[c] = (long)i;
-			} else if (strlen(h) <= MF_NAME_MAX &&
-				   (sug = suggest(h, fs->cols,
-						  (size_t)fs->ncols))) {
+			} else if ((sug = mf_suggest(h, fs->cols,
+						     (size_t)fs->ncols))) {
 				mf_error(&r, "unknown column %s; did you mean "
 					     "\"%s\"?",
 					 q, sug);

@@ -87,6 +87,9 @@ int mf_check_url(struct mf_row *r, const char *what, const char *s);
 long mf_split(struct mf_row *r, const char *what, const char *s, int fold,
 	      char **copy, char ***items);
 
+/* suggest(), but NULL for long words and unlikely short-word matches. */
+const char *mf_suggest(const char *word, const char *const *cands, size_t n);
+
 /* "did you mean" among the n strings that get(i, ctx) returns, or NULL. */
 const char *mf_suggest_from(const char *word, size_t n,
 			    const char *(*get)(size_t, const void *),

@@ -152,15 +152,28 @@ const char *mf_suggest_from(const char *word, size_t n,
 	for (i = 0; i < n; i++) {
 		cands[k++] = get(i, ctx);
 		if (k == 64 || i + 1 == n) {
-			s = suggest(word, cands, k);
+			s = mf_suggest(word, cands, k);
 			if (s)
 				winners[nw++] = s;
 			k = 0;
 		}
 	}
 	if (nw)
-		best = suggest(word, winners, nw);
+		best = mf_suggest(word, winners, nw);
 	return best;
+}
+
+const char *mf_suggest(const char *word, const char *const *cands, size_t n)
+{
+	const char *s;
+
+	if (strlen(word) > MF_NAME_MAX)
+		return NULL;
+	s = suggest(word, cands, n);
+	/* two edits in a three-letter word is another word, not a typo */
+	if (s && strlen(word) < 4 && str_casecmp(s, word) != 0)
+		return NULL;
+	return s;
 }
 
 /* --- cells --- */
@@ -270,7 +283,7 @@ int mf_parse_enum(struct mf_row *r, const char *what, const char *s,
 		if (strcmp(s, names[i]) == 0)
 			return (int)i;
 	q = mf_q(s);
-	sug = strlen(s) <= MF_NAME_MAX ? suggest(s, names, n) : NULL;
+	sug = mf_suggest(s, names, n);
 	if (sug) {
 		mf_error(r, "unknown %s %s; did you mean \"%s\"?", what, q,
 			 sug);
