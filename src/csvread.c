@@ -373,7 +373,8 @@ int csvwrite_row(FILE *fp, const char *const *v, const size_t *len,
 			s = tmp.p;
 			l = tmp.len;
 		}
-		if (needs_quotes(s, l))
+		/* a lone empty field would read back as a blank line */
+		if (needs_quotes(s, l) || (n == 1 && l == 0))
 			rc = csv_fwrite(fp, s, l) == 0 ? 0 : -1;
 		else if (l && fwrite(s, 1, l, fp) != l)
 			rc = -1;

@@ -319,12 +319,13 @@ static void test_write(void **state)
 	f = open_memstream(&s, &sz);
 	assert_int_equal(csvwrite_row(f, v, NULL, n, 0), 0);
 	assert_int_equal(csvwrite_row(f, v, NULL, n, CSVWRITE_NEUTRALISE), 0);
+	assert_int_equal(csvwrite_row(f, v + 4, NULL, 1, 0), 0);
 	fclose(f);
 	assert_string_equal(
 		s, "plain,\"a,b\",\"say \"\"hi\"\"\",\" pad\",,=SUM(A1),-5,@x,"
 		   "\"\tt\",\"line\nbreak\",\n"
 		   "plain,\"a,b\",\"say \"\"hi\"\"\",\" pad\",,'=SUM(A1),'-5,"
-		   "'@x,'\tt,\"line\nbreak\",\n");
+		   "'@x,'\tt,\"line\nbreak\",\n\"\"\n");
 	/* and it reads back */
 	{
 		char *out, *err;
@@ -333,7 +334,8 @@ static void test_write(void **state)
 		assert_string_equal(out, "1:plain|a,b|say \"hi\"| pad||=SUM(A1)"
 					 "|-5|@x|\tt|line\nbreak|\n"
 					 "3:plain|a,b|say \"hi\"| pad||'=SUM("
-					 "A1)|'-5|'@x|'\tt|line\nbreak|\n=0");
+					 "A1)|'-5|'@x|'\tt|line\nbreak|\n"
+					 "5:\n=0");
 		assert_string_equal(err, "");
 		free(out);
 		free(err);
