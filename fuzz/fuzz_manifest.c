@@ -85,7 +85,6 @@ static void round_trip(const char *data, size_t size)
 	char *out = NULL;
 	size_t outlen = 0, nrec = 0;
 	FILE *f = open_memstream(&out, &outlen);
-	int bom = size >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0;
 
 	diag_init(&d);
 	r = csvread_mem(data, size, "in", &d);
@@ -97,9 +96,6 @@ static void round_trip(const char *data, size_t size)
 	}
 	fclose(f);
 	csvread_free(r);
-	/* a BOM right after a stripped BOM would be stripped again */
-	if (bom && size >= 6 && memcmp(data + 3, "\xef\xbb\xbf", 3) == 0)
-		goto out;
 	r = csvread_mem(data, size, "in", &d);
 	r2 = csvread_mem(out, outlen, "out", &d);
 	while (nrec) {
@@ -119,7 +115,6 @@ static void round_trip(const char *data, size_t size)
 		abort();
 	csvread_free(r);
 	csvread_free(r2);
-out:
 	free(out);
 	diag_release(&d);
 }

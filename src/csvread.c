@@ -141,7 +141,8 @@ static void set_bad(struct csvread *r, char *msg)
 static void on_field(void *s, size_t len, void *data)
 {
 	struct csvread *r = data;
-	size_t k = ++r->nf_seen;
+	const unsigned char *u = s;
+	size_t k = ++r->nf_seen, i;
 
 	/* The next field starts after this delimiter, on this line. */
 	r->field_line = r->line;
@@ -162,11 +163,15 @@ static void on_field(void *s, size_t len, void *data)
 				     CSVREAD_RECORD_MAX));
 		return;
 	}
-	if (len && memchr(s, '\0', len)) {
+	/* fast path: plain ASCII without NUL needs no further look */
+	for (i = 0; i < len; i++)
+		if (u[i] == 0 || u[i] >= 0x80)
+			break;
+	if (i < len && memchr(s, '\0', len)) {
 		set_bad(r, xasprintf("NUL byte in field %zu", k));
 		return;
 	}
-	if (utf8_valid_prefix(s, len) != len) {
+	if (i < len && utf8_valid_prefix(s, len) != len) {
 		set_bad(r, xasprintf("field %zu is not valid UTF-8", k));
 		return;
 	}
@@ -179,8 +184,14 @@ static void on_field(void *s, size_t len, void *data)
 	r->off[r->nf] = r->data.len;
 	r->len[r->nf] = len;
 	r->nf++;
-	buf_add(&r->data, s, len);
-	buf_addc(&r->data, '\0');
+	if (r->data.cap - r->data.len < len + 1) {
+		buf_add(&r->data, s, len);
+		buf_addc(&r->data, '\0');
+	} else {
+		memcpy(r->data.p + r->data.len, s, len);
+		r->data.len += len;
+		r->data.p[r->data.len++] = '\0';
+	}
 }
 
 static void on_record(int c, void *data)
@@ -337,6 +348,9 @@ static int needs_quotes(const char *s, size_t n)
 {
 	if (n == 0)
 		return 0;
+	/* a leading U+FEFF would be taken for a byte order mark */
+	if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		return 1;
 	if (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' ||
 	    s[n - 1] == '\t')
 		return 1;

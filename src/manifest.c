@@ -98,53 +98,7 @@ struct manifest *manifest_new(const char *dir)
 	return m;
 }
 
-static void free_refs(struct mf_ref *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i].text);
-	free(v);
-}
-
-static void free_strv(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-static void ent_release(struct mf_enterprise *e)
-{
-	free(e->name);
-	free(e->country);
-	free_refs(e->sbc, e->n_sbc);
-	free_refs(e->pbx, e->n_pbx);
-	free(e->redirect_url);
-	free(e->federation_domain);
-	free_strv(e->billing_references, e->n_billing_references);
-}
-
-static void fusion_release(struct mf_fusion *f)
-{
-	free(f->tenant);
-	free(f->ms_tenant_id);
-	free(f->application_id);
-	secret_ref_release(&f->secret);
-	free(f->enterprise);
-	free(f->draas_instance);
-}
-
-static void acs_release(struct mf_acs *a)
-{
-	free(a->tenant_id);
-	free(a->object_id);
-	free(a->principal_type);
-	free_strv(a->client_ids, a->n_client_ids);
-	free(a->enterprise);
-}
+#define PSTR(m, str) mf_pstrdup(&(m)->priv->pool, (str))
 
 static void free_priv(struct mf_index *x)
 {
@@ -161,6 +115,8 @@ static void free_priv(struct mf_index *x)
 	mfmap_free(x->acs_keys);
 	free(x->ent_flags);
 	free(x->svc_line);
+	mf_list_release(&x->list);
+	mf_pool_free(&x->pool);
 	free(x);
 }
 
@@ -171,20 +127,13 @@ void manifest_free(struct manifest *m)
 
 	if (!m)
 		return;
-	for (i = 0; i < m->n_ent; i++)
-		ent_release(&m->ent[i]);
+	/* strings and small arrays are in the pool */
 	free(m->ent);
-	for (i = 0; i < m->n_sbc; i++)
-		free(m->sbc[i].name);
 	free(m->sbc);
-	for (i = 0; i < m->n_pbx; i++)
-		free(m->pbx[i].name);
 	free(m->pbx);
 	for (i = 0; i < m->n_fusion; i++)
-		fusion_release(&m->fusion[i]);
+		secret_ref_release(&m->fusion[i].secret);
 	free(m->fusion);
-	for (i = 0; i < m->n_acs; i++)
-		acs_release(&m->acs[i]);
 	free(m->acs);
 	for (k = 0; k < MF_NFILES; k++)
 		free(m->path[k]);
@@ -295,11 +244,12 @@ size_t mf_ent_ref(struct manifest *m, struct mf_row *r, const char *s)
 	return MF_NONE;
 }
 
-char *mf_opt_text(struct mf_row *r, const char *what, const char *s)
+char *mf_opt_text(struct manifest *m, struct mf_row *r, const char *what,
+		  const char *s)
 {
 	if (!*s || mf_check_text(r, what, s) < 0)
 		return NULL;
-	return xstrdup(s);
+	return PSTR(m, s);
 }
 
 /* --- pinned tables --- */
@@ -331,7 +281,7 @@ static void pinned_row(struct manifest *m, enum mf_file kind,
 		mf_parse_uint(&r, "id", ids, INT64_MAX, &id);
 	if (r.err)
 		return;
-	prev = mfmap_put(x->pinned_name[k], name, *n);
+	prev = mfmap_get(x->pinned_name[k], name);
 	if (prev != MF_NONE) {
 		q = mf_q(name);
 		mf_error(&r, "duplicate %s %s (first on line %ld)", what, q,
@@ -340,20 +290,22 @@ static void pinned_row(struct manifest *m, enum mf_file kind,
 		return;
 	}
 	snprintf(key, sizeof(key), "%lld", (long long)id);
-	prev = mfmap_put(x->pinned_id[k], key, *n);
+	prev = mfmap_get(x->pinned_id[k], key);
 	if (prev != MF_NONE) {
 		q = mf_q((*v)[prev].name);
 		mf_error(&r, "id %s already belongs to %s (line %ld)", key, q,
 			 (*v)[prev].line);
 		free(q);
-		/* keep the name resolvable, but not to a contested id */
 		return;
 	}
+	name = PSTR(m, name);
+	mfmap_put(x->pinned_name[k], name, *n);
+	mfmap_put(x->pinned_id[k], PSTR(m, key), *n);
 	if (*n == x->cap_pinned[k]) {
 		x->cap_pinned[k] = x->cap_pinned[k] ? x->cap_pinned[k] * 2 : 8;
 		*v = xrealloc(*v, x->cap_pinned[k] * sizeof(**v));
 	}
-	(*v)[*n].name = xstrdup(name);
+	(*v)[*n].name = (char *)name;
 	(*v)[*n].id = id;
 	(*v)[*n].line = rec->line;
 	(*n)++;
@@ -392,14 +344,17 @@ static int parse_refs(struct manifest *m, struct mf_row *r, int k,
 	size_t npv = k ? m->n_pbx : m->n_sbc;
 	int pinned = (m->present >> table) & 1;
 	int err0 = r->err;
-	char *copy, **items, *q;
+	char **items = m->priv->list.v, *q;
 	const char *sug;
 	long n, i;
 	size_t j;
 
 	*out = NULL;
 	*n_out = 0;
-	n = mf_split(r, k ? "pbx" : "sbc", s, 0, &copy, &items);
+	n = mf_split(r, k ? "pbx" : "sbc", s, 0, &m->priv->list);
+	items = m->priv->list.v;
+	if (n > 0)
+		*out = mf_palloc(&m->priv->pool, (size_t)n * sizeof(**out));
 	for (i = 0; i < n; i++) {
 		struct mf_ref ref = {items[i], MF_REF_LIVE, -1};
 
@@ -443,46 +398,43 @@ static int parse_refs(struct manifest *m, struct mf_row *r, int k,
 				break;
 		if (j < *n_out)
 			continue;
-		*out = xrealloc(*out, (*n_out + 1) * sizeof(**out));
-		ref.text = xstrdup(items[i]);
+		ref.text = PSTR(m, items[i]);
 		(*out)[(*n_out)++] = ref;
 	}
-	free(items);
-	free(copy);
+	if (*n_out == 0)
+		*out = NULL;
 	return r->err > err0 ? -1 : 0;
 }
 
-static unsigned parse_services(struct mf_row *r, const char *s)
+static unsigned parse_services(struct mf_row *r, const char *s,
+			       struct mf_list *l)
 {
-	char *copy, **items;
 	unsigned bits = 0;
 	long n, i;
 	int k;
 
-	n = mf_split(r, "services", s, 0, &copy, &items);
+	n = mf_split(r, "services", s, 0, l);
 	for (i = 0; i < n; i++) {
-		k = mf_parse_enum(r, "service", items[i], svc_names,
+		k = mf_parse_enum(r, "service", l->v[i], svc_names,
 				  MF_SVC_COUNT);
 		if (k >= 0)
 			bits |= 1u << k;
 	}
-	free(items);
-	free(copy);
 	return bits;
 }
 
-static unsigned parse_consents(struct mf_row *r, const char *s)
+static unsigned parse_consents(struct mf_row *r, const char *s,
+			       struct mf_list *l)
 {
-	char *copy, **items;
 	unsigned bits = 0;
 	long n, i;
 	int k, none = 0;
 
-	n = mf_split(r, "consents", s, 0, &copy, &items);
+	n = mf_split(r, "consents", s, 0, l);
 	if (n == 0)
 		bits = MF_CONSENT_ENTERPRISE_MANAGEMENT;
 	for (i = 0; i < n; i++) {
-		k = mf_parse_enum(r, "consent", items[i], consent_names,
+		k = mf_parse_enum(r, "consent", l->v[i], consent_names,
 				  MF_CONSENT_COUNT + 1);
 		if (k == MF_CONSENT_COUNT)
 			none = 1;
@@ -491,8 +443,6 @@ static unsigned parse_consents(struct mf_row *r, const char *s)
 	}
 	if (none && n > 1)
 		mf_error(r, "\"none\" must stand alone in consents");
-	free(items);
-	free(copy);
 	return none ? 0 : bits;
 }
 
@@ -521,8 +471,9 @@ static void ent_row(struct manifest *m, const struct csv_record *rec,
 	struct mf_enterprise e;
 	enum mf_bool *bools[6];
 	const char *name = mf_need(&r, rec, t, &specs[MF_ENTERPRISES], E_NAME);
+	struct mf_list *l = &m->priv->list;
 	const char *s;
-	char *copy, **items, *q;
+	char *q;
 	unsigned char flags = 0;
 	int name_ok = 0;
 	size_t prev;
@@ -542,23 +493,23 @@ static void ent_row(struct manifest *m, const struct csv_record *rec,
 			name_ok = 1;
 		}
 	}
-	e.name = xstrdup(name);
+	e.name = name_ok ? PSTR(m, name) : NULL;
 	e.line = rec->line;
-	e.country = mf_opt_text(&r, "country", mf_cell(rec, t, E_COUNTRY));
+	e.country = mf_opt_text(m, &r, "country", mf_cell(rec, t, E_COUNTRY));
 	s = mf_cell(rec, t, E_USER_LIMIT);
 	if (*s && mf_parse_uint(&r, "user_limit", s, 2147483647, &v) == 0) {
 		e.has_user_limit = 1;
 		e.user_limit = (int32_t)v;
 	}
-	e.services = parse_services(&r, mf_cell(rec, t, E_SERVICES));
+	e.services = parse_services(&r, mf_cell(rec, t, E_SERVICES), l);
 	if (parse_refs(m, &r, 0, mf_cell(rec, t, E_SBC), &e.sbc, &e.n_sbc) < 0)
 		flags |= EF_SBC_ERR;
 	if (parse_refs(m, &r, 1, mf_cell(rec, t, E_PBX), &e.pbx, &e.n_pbx) < 0)
 		flags |= EF_PBX_ERR;
-	e.consents = parse_consents(&r, mf_cell(rec, t, E_CONSENTS));
+	e.consents = parse_consents(&r, mf_cell(rec, t, E_CONSENTS), l);
 	s = mf_cell(rec, t, E_REDIRECT_URL);
 	if (*s && mf_check_url(&r, "redirect_url", s) == 0)
-		e.redirect_url = xstrdup(s);
+		e.redirect_url = PSTR(m, s);
 	bools[0] = &e.federated;
 	bools[1] = &e.allow_external_numbers;
 	bools[2] = &e.can_add_extensions;
@@ -568,25 +519,20 @@ static void ent_row(struct manifest *m, const struct csv_record *rec,
 	for (i = 0; i < 6; i++)
 		mf_parse_bool(&r, ent_cols[bool_cols[i]],
 			      mf_cell(rec, t, bool_cols[i]), bools[i]);
-	e.federation_domain = mf_opt_text(&r, "federation_domain",
+	e.federation_domain = mf_opt_text(m, &r, "federation_domain",
 				       mf_cell(rec, t, E_FEDERATION_DOMAIN));
 	n = mf_split(&r, "billing_references", mf_cell(rec, t, E_BILLING), 0,
-		     &copy, &items);
-	for (i = 0; i < n; i++) {
-		if (mf_check_text(&r, "billing reference", items[i]) < 0)
-			continue;
-		e.billing_references = xrealloc(
-			e.billing_references,
-			(e.n_billing_references + 1) * sizeof(char *));
-		e.billing_references[e.n_billing_references++] =
-			xstrdup(items[i]);
-	}
-	free(items);
-	free(copy);
+		     l);
+	if (n > 0)
+		e.billing_references = mf_palloc(&m->priv->pool,
+						 (size_t)n * sizeof(char *));
+	for (i = 0; i < n; i++)
+		if (mf_check_text(&r, "billing reference", l->v[i]) == 0)
+			e.billing_references[e.n_billing_references++] =
+				PSTR(m, l->v[i]);
+	/* a row that is not added leaves its strings in the pool */
 	if (name_ok)
 		add_enterprise(m, &e, flags);
-	else
-		ent_release(&e);
 }
 
 /* --- services.csv --- */

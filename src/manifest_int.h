@@ -24,7 +24,10 @@
 
 #define MF_NONE ((size_t)-1)
 
-/* String keys (copied) to indexes; ASCII case folding when fold is set. */
+/*
+ * String keys to indexes; ASCII case folding when fold is set. Keys are
+ * not copied: they must outlive the map (they live in the model's pool).
+ */
 struct mfmap;
 struct mfmap *mfmap_new(int fold);
 void mfmap_free(struct mfmap *m);
@@ -78,14 +81,35 @@ int mf_check_guid(struct mf_row *r, const char *what, const char *s);
 int mf_check_url(struct mf_row *r, const char *what, const char *s);
 
 /*
- * Splits a ;-list cell into *items (caller frees the array, not the
- * items: they point into *copy, which the caller frees too): blanks
- * trimmed, empty items dropped, repeats (compared exactly, or with ASCII
- * case folding when fold) dropped. Returns the count, or -1 after
- * reporting more than MF_LIST_MAX items.
+ * An arena for the model's strings and small arrays: hundreds of
+ * thousands of cells cost a few large allocations, freed at once.
+ */
+struct mf_block;
+struct mf_pool {
+	struct mf_block *head;
+};
+/* n bytes, aligned for any object, zeroed; lives until mf_pool_free. */
+void *mf_palloc(struct mf_pool *p, size_t n);
+char *mf_pstrdup(struct mf_pool *p, const char *s);
+void mf_pool_free(struct mf_pool *p);
+
+/* Reusable storage for the items of one ;-list cell. */
+struct mf_list {
+	char *copy;
+	size_t copy_cap;
+	char **v;
+	size_t cap;
+};
+void mf_list_release(struct mf_list *l);
+
+/*
+ * Splits a ;-list cell into l->v[0..count): blanks trimmed, empty items
+ * dropped, repeats (compared exactly, or with ASCII case folding when
+ * fold) dropped. The items stay valid until the next split into l.
+ * Returns the count, or -1 after reporting more than MF_LIST_MAX items.
  */
 long mf_split(struct mf_row *r, const char *what, const char *s, int fold,
-	      char **copy, char ***items);
+	      struct mf_list *l);
 
 /* suggest(), but NULL for long words and unlikely short-word matches. */
 const char *mf_suggest(const char *word, const char *const *cands, size_t n);
@@ -125,6 +149,8 @@ struct mf_index {
 	unsigned char *ent_flags;
 	long *svc_line; /* n_ent * MF_SVC_COUNT: services.csv line, or 0 */
 	size_t cap_ent, cap_fusion, cap_acs, cap_pinned[2];
+	struct mf_pool pool; /* every string of the model */
+	struct mf_list list; /* scratch for ;-lists */
 	int next_kind;
 	int finished;
 };
@@ -144,8 +170,10 @@ const char *mf_need(struct mf_row *r, const struct csv_record *rec,
 		    const struct table *t, const struct filespec *fs, int c);
 /* The enterprise a row names: its index, or MF_NONE after reporting. */
 size_t mf_ent_ref(struct manifest *m, struct mf_row *r, const char *s);
-/* A copy of an optional text cell, or NULL when empty or bad. */
-char *mf_opt_text(struct mf_row *r, const char *what, const char *s);
+/* A copy (in the pool) of an optional text cell, or NULL when empty or
+ * bad. */
+char *mf_opt_text(struct manifest *m, struct mf_row *r, const char *what,
+		  const char *s);
 
 /* Rows of fusion.csv and acs.csv (manifest_rows.c). */
 void mf_fusion_row(struct manifest *m, const struct csv_record *rec,

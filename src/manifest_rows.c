@@ -32,12 +32,13 @@ static char *enterprise_cell(struct manifest *m, struct mf_row *r,
 	if (!*s || mf_check_text(r, "enterprise", s) < 0)
 		return NULL;
 	i = mf_ent_ref(m, r, s);
-	return i == MF_NONE ? NULL : xstrdup(m->ent[i].name);
+	/* the enterprises.csv spelling, owned by the pool already */
+	return i == MF_NONE ? NULL : m->ent[i].name;
 }
 
 /* A GUID cell required unless a link row; NULL when empty or bad. */
-static char *guid_cell(struct mf_row *r, const char *what, const char *s,
-		       int required)
+static char *guid_cell(struct manifest *m, struct mf_row *r, const char *what,
+		       const char *s, int required)
 {
 	if (!*s) {
 		if (required)
@@ -46,17 +47,22 @@ static char *guid_cell(struct mf_row *r, const char *what, const char *s,
 				 what);
 		return NULL;
 	}
-	return mf_check_guid(r, what, s) == 0 ? xstrdup(s) : NULL;
+	return mf_check_guid(r, what, s) == 0 ? mf_pstrdup(&m->priv->pool, s)
+					      : NULL;
 }
 
 /*
  * Registers the row's key in keys; reports a repeat at this row, naming
  * the first line.
  */
-static void unique_key(struct mfmap *keys, struct mf_row *r,
-		       const char *key, const char *what)
+static void unique_key(struct manifest *m, struct mfmap *keys,
+		       struct mf_row *r, const char *key, const char *what)
 {
-	size_t prev = mfmap_put(keys, key, (size_t)r->line);
+	size_t prev = mfmap_get(keys, key);
+
+	if (prev == MF_NONE)
+		mfmap_put(keys, mf_pstrdup(&m->priv->pool, key),
+			  (size_t)r->line);
 
 	if (prev != MF_NONE)
 		mf_error(r, "duplicate %s (first on line %zu)", what, prev);
@@ -91,9 +97,9 @@ void mf_fusion_row(struct manifest *m, const struct csv_record *rec,
 				     "subscription");
 	}
 	/* a link row that fails to parse is still not an onboarding row */
-	f.ms_tenant_id = guid_cell(&r, "ms_tenant_id",
+	f.ms_tenant_id = guid_cell(m, &r, "ms_tenant_id",
 				   mf_cell(rec, t, F_MS_TENANT_ID), !*s);
-	f.application_id = guid_cell(&r, "application_id",
+	f.application_id = guid_cell(m, &r, "application_id",
 				     mf_cell(rec, t, F_APPLICATION_ID), !*s);
 	s = mf_cell(rec, t, F_SECRET);
 	if (!*s && !*mf_cell(rec, t, F_LINK)) {
@@ -109,28 +115,24 @@ void mf_fusion_row(struct manifest *m, const struct csv_record *rec,
 	}
 	f.enterprise = enterprise_cell(m, &r, mf_cell(rec, t, F_ENTERPRISE));
 	f.draas_instance =
-		mf_opt_text(&r, "draas_instance", mf_cell(rec, t, F_DRAAS));
+		mf_opt_text(m, &r, "draas_instance", mf_cell(rec, t, F_DRAAS));
 	if (key_ok) {
 		q = mf_q(tenant);
 		key = xasprintf("%s/%lld", tenant, (long long)f.subscription);
 		what = xasprintf("Fusion subscription (tenant %s, subscription "
 				 "%lld)",
 				 q, (long long)f.subscription);
-		unique_key(x->fusion_keys, &r, key, what);
+		unique_key(m, x->fusion_keys, &r, key, what);
 		free(what);
 		free(key);
 		free(q);
 	}
 	if (r.err) {
-		free(f.ms_tenant_id);
-		free(f.application_id);
 		secret_ref_release(&f.secret);
-		free(f.enterprise);
-		free(f.draas_instance);
 		return;
 	}
 	f.line = rec->line;
-	f.tenant = xstrdup(tenant);
+	f.tenant = mf_pstrdup(&x->pool, tenant);
 	if (m->n_fusion == x->cap_fusion) {
 		x->cap_fusion = x->cap_fusion ? x->cap_fusion * 2 : 16;
 		m->fusion =
@@ -149,8 +151,9 @@ void mf_acs_row(struct manifest *m, const struct csv_record *rec,
 	const char *tenant = mf_need(&r, rec, t, fs, A_TENANT_ID);
 	const char *object = mf_need(&r, rec, t, fs, A_OBJECT_ID);
 	const char *ptype = mf_need(&r, rec, t, fs, A_PRINCIPAL_TYPE);
+	struct mf_list *l = &x->list;
 	const char *s;
-	char *copy, **items, *key, *q1, *q2, *what;
+	char *key, *q1, *q2, *what;
 	int key_ok = 1, k;
 	long n, i;
 
@@ -166,17 +169,13 @@ void mf_acs_row(struct manifest *m, const struct csv_record *rec,
 	s = mf_cell(rec, t, A_STATE);
 	if (*s && mf_parse_enum(&r, "state", s, state_names, 2) == 1)
 		a.absent = 1;
-	n = mf_split(&r, "client_ids", mf_cell(rec, t, A_CLIENT_IDS), 1, &copy,
-		     &items);
-	for (i = 0; i < n; i++) {
-		if (mf_check_guid(&r, "client id", items[i]) < 0)
-			continue;
-		a.client_ids = xrealloc(a.client_ids,
-					(a.n_client_ids + 1) * sizeof(char *));
-		a.client_ids[a.n_client_ids++] = xstrdup(items[i]);
-	}
-	free(items);
-	free(copy);
+	n = mf_split(&r, "client_ids", mf_cell(rec, t, A_CLIENT_IDS), 1, l);
+	if (n > 0)
+		a.client_ids = mf_palloc(&x->pool, (size_t)n * sizeof(char *));
+	for (i = 0; i < n; i++)
+		if (mf_check_guid(&r, "client id", l->v[i]) == 0)
+			a.client_ids[a.n_client_ids++] =
+				mf_pstrdup(&x->pool, l->v[i]);
 	if (k == MF_PRINCIPAL_USER && !a.absent && n == 0)
 		mf_error(&r, "client_ids is required for principal_type "
 			     "\"user\"");
@@ -187,23 +186,18 @@ void mf_acs_row(struct manifest *m, const struct csv_record *rec,
 		key = xasprintf("%s/%s", tenant, object);
 		what = xasprintf("ACS assignment (tenant_id %s, object_id %s)",
 				 q1, q2);
-		unique_key(x->acs_keys, &r, key, what);
+		unique_key(m, x->acs_keys, &r, key, what);
 		free(what);
 		free(key);
 		free(q1);
 		free(q2);
 	}
-	if (r.err) {
-		for (i = 0; i < (long)a.n_client_ids; i++)
-			free(a.client_ids[i]);
-		free(a.client_ids);
-		free(a.enterprise);
-		return;
-	}
+	if (r.err)
+		return; /* its strings stay in the pool until manifest_free */
 	a.line = rec->line;
-	a.tenant_id = xstrdup(tenant);
-	a.object_id = xstrdup(object);
-	a.principal_type = xstrdup(ptype);
+	a.tenant_id = mf_pstrdup(&x->pool, tenant);
+	a.object_id = mf_pstrdup(&x->pool, object);
+	a.principal_type = mf_pstrdup(&x->pool, ptype);
 	if (m->n_acs == x->cap_acs) {
 		x->cap_acs = x->cap_acs ? x->cap_acs * 2 : 16;
 		m->acs = xrealloc(m->acs, x->cap_acs * sizeof(*m->acs));

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +17,7 @@
 /* --- hash table --- */
 
 struct mfslot {
-	char *key;
+	const char *key;
 	size_t val;
 	uint32_t h;
 };
@@ -27,23 +28,36 @@ struct mfmap {
 	int fold;
 };
 
-static unsigned char fold_c(unsigned char c, int fold)
+static unsigned char fold_c(unsigned char c)
 {
-	return fold && c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
 }
 
 static uint32_t hash(const char *s, int fold)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	uint32_t h = 2166136261u;
 
-	for (; *s; s++)
-		h = (h ^ fold_c((unsigned char)*s, fold)) * 16777619u;
+	if (fold)
+		for (; *u; u++)
+			h = (h ^ fold_c(*u)) * 16777619u;
+	else
+		for (; *u; u++)
+			h = (h ^ *u) * 16777619u;
 	return h;
 }
 
 static int key_eq(const char *a, const char *b, int fold)
 {
-	return fold ? str_casecmp(a, b) == 0 : strcmp(a, b) == 0;
+	const unsigned char *x = (const unsigned char *)a;
+	const unsigned char *y = (const unsigned char *)b;
+
+	if (!fold)
+		return strcmp(a, b) == 0;
+	for (; *x; x++, y++)
+		if (*x != *y && fold_c(*x) != fold_c(*y))
+			return 0;
+	return *y == '\0';
 }
 
 struct mfmap *mfmap_new(int fold)
@@ -58,12 +72,8 @@ struct mfmap *mfmap_new(int fold)
 
 void mfmap_free(struct mfmap *m)
 {
-	size_t i;
-
 	if (!m)
 		return;
-	for (i = 0; i < m->cap; i++)
-		free(m->v[i].key);
 	free(m->v);
 	free(m);
 }
@@ -100,7 +110,7 @@ size_t mfmap_put(struct mfmap *m, const char *key, size_t val)
 
 	if (s->key)
 		return s->val;
-	s->key = xstrdup(key);
+	s->key = key;
 	s->val = val;
 	s->h = h;
 	if (++m->n * 2 > m->cap)
@@ -181,14 +191,15 @@ const char *mf_suggest(const char *word, const char *const *cands, size_t n)
 int mf_check_text(struct mf_row *r, const char *what, const char *s)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t n = strlen(s), i;
+	size_t n, i;
 	char *q;
 
-	for (i = 0; i < n; i++)
+	/* C0 and DEL are single bytes; C1 is 0xc2 0x80..0x9f in UTF-8 */
+	for (i = 0; u[i]; i++)
 		if (u[i] < 0x20 || u[i] == 0x7f ||
-		    (u[i] == 0xc2 && i + 1 < n && u[i + 1] >= 0x80 &&
-		     u[i + 1] <= 0x9f))
+		    (u[i] == 0xc2 && u[i + 1] >= 0x80 && u[i + 1] <= 0x9f))
 			break;
+	n = i + strlen(s + i);
 	if (i < n) {
 		q = mf_q(s);
 		mf_error(r, "%s %s contains a control character", what, q);
@@ -377,16 +388,27 @@ int mf_check_url(struct mf_row *r, const char *what, const char *s)
 	return -1;
 }
 
-long mf_split(struct mf_row *r, const char *what, const char *s, int fold,
-	      char **copy, char ***items)
+void mf_list_release(struct mf_list *l)
 {
-	char *p, *next;
-	char **v = NULL;
-	size_t n = 0, cap = 0, i;
+	free(l->copy);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
 
-	*copy = xstrdup(s);
-	*items = NULL;
-	for (p = *copy; p; p = next) {
+long mf_split(struct mf_row *r, const char *what, const char *s, int fold,
+	      struct mf_list *l)
+{
+	size_t len = strlen(s), n = 0, i;
+	char *p, *next;
+
+	if (len == 0)
+		return 0;
+	if (len + 1 > l->copy_cap) {
+		l->copy_cap = len + 1 > 256 ? len + 1 : 256;
+		l->copy = xrealloc(l->copy, l->copy_cap);
+	}
+	memcpy(l->copy, s, len + 1);
+	for (p = l->copy; p; p = next) {
 		next = strchr(p, ';');
 		if (next)
 			*next++ = '\0';
@@ -394,22 +416,76 @@ long mf_split(struct mf_row *r, const char *what, const char *s, int fold,
 		if (!*p)
 			continue;
 		for (i = 0; i < n; i++)
-			if (key_eq(v[i], p, fold))
+			if (key_eq(l->v[i], p, fold))
 				break;
 		if (i < n)
 			continue;
 		if (n == MF_LIST_MAX) {
 			mf_error(r, "%s has more than %d items", what,
 				 MF_LIST_MAX);
-			free(v);
 			return -1;
 		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 4;
-			v = xrealloc(v, cap * sizeof(*v));
+		if (n == l->cap) {
+			l->cap = l->cap ? l->cap * 2 : 8;
+			l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
 		}
-		v[n++] = p;
+		l->v[n++] = p;
 	}
-	*items = v;
 	return (long)n;
+}
+
+/* --- the pool --- */
+
+#define POOL_BLOCK 65536
+
+struct mf_block {
+	struct mf_block *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+void *mf_palloc(struct mf_pool *p, size_t n)
+{
+	struct mf_block *b = p->head;
+	size_t a = sizeof(max_align_t), sz;
+	void *q;
+
+	n = (n + a - 1) / a * a;
+	if (!b || b->size - b->used < n) {
+		sz = n > POOL_BLOCK / 4 ? n : POOL_BLOCK;
+		b = xmalloc(sizeof(*b) + sz);
+		b->used = 0;
+		b->size = sz;
+		/* a big allocation gets its own block behind the head, so
+		 * the head's free space is not lost */
+		if (sz == n && p->head) {
+			b->next = p->head->next;
+			p->head->next = b;
+		} else {
+			b->next = p->head;
+			p->head = b;
+		}
+	}
+	q = (char *)b->data + b->used;
+	b->used += n;
+	memset(q, 0, n);
+	return q;
+}
+
+char *mf_pstrdup(struct mf_pool *p, const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	return memcpy(mf_palloc(p, n), s, n);
+}
+
+void mf_pool_free(struct mf_pool *p)
+{
+	struct mf_block *b, *next;
+
+	for (b = p->head; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	p->head = NULL;
 }

@@ -310,6 +310,7 @@ static void test_write(void **state)
 {
 	const char *v[] = {"plain", "a,b", "say \"hi\"", " pad", "",
 			   "=SUM(A1)", "-5", "@x", "\tt", "line\nbreak", NULL};
+	const char *bom[] = {"\xef\xbb\xbfx"};
 	size_t n = sizeof(v) / sizeof(v[0]);
 	char *s;
 	size_t sz;
@@ -320,12 +321,13 @@ static void test_write(void **state)
 	assert_int_equal(csvwrite_row(f, v, NULL, n, 0), 0);
 	assert_int_equal(csvwrite_row(f, v, NULL, n, CSVWRITE_NEUTRALISE), 0);
 	assert_int_equal(csvwrite_row(f, v + 4, NULL, 1, 0), 0);
+	assert_int_equal(csvwrite_row(f, bom, NULL, 1, 0), 0);
 	fclose(f);
 	assert_string_equal(
 		s, "plain,\"a,b\",\"say \"\"hi\"\"\",\" pad\",,=SUM(A1),-5,@x,"
 		   "\"\tt\",\"line\nbreak\",\n"
 		   "plain,\"a,b\",\"say \"\"hi\"\"\",\" pad\",,'=SUM(A1),'-5,"
-		   "'@x,'\tt,\"line\nbreak\",\n\"\"\n");
+		   "'@x,'\tt,\"line\nbreak\",\n\"\"\n\"\xef\xbb\xbfx\"\n");
 	/* and it reads back */
 	{
 		char *out, *err;
@@ -335,7 +337,7 @@ static void test_write(void **state)
 					 "|-5|@x|\tt|line\nbreak|\n"
 					 "3:plain|a,b|say \"hi\"| pad||'=SUM("
 					 "A1)|'-5|'@x|'\tt|line\nbreak|\n"
-					 "5:\n=0");
+					 "5:\n6:\xef\xbb\xbfx\n=0");
 		assert_string_equal(err, "");
 		free(out);
 		free(err);
