@@ -11,8 +11,10 @@
  * A model that came with errors must not be sent to any API.
  *
  * Ownership: struct manifest owns every string and array reachable from
- * it; manifest_free releases all of it. Rows are in file order. Pointers
- * into the model stay valid until manifest_free.
+ * it (most live in one arena, so 100,000 rows cost a few allocations);
+ * manifest_free releases all of it. Rows are in file order. Pointers into
+ * the model stay valid until manifest_free. The model is not changed
+ * after loading, so threads may read it concurrently.
  */
 #ifndef TP_MANIFEST_H
 #define TP_MANIFEST_H
@@ -158,10 +160,12 @@ struct manifest {
 
 /*
  * Reads every manifest file present in dir. A missing enterprises.csv is
- * "DIR/enterprises.csv: error: required file is missing" and *out is NULL;
- * otherwise *out is the model (the caller frees it), with every row that
- * passed its checks. Returns 0 when this call added no error to d, -1
- * otherwise. Warnings are not checked here: see manifest_check_secrets.
+ * "DIR/enterprises.csv: error: required file is missing" (an unreadable
+ * one "...: error: cannot read: REASON") and *out is NULL; otherwise *out
+ * is the model (the caller frees it with manifest_free): every
+ * enterprise whose name is valid and unique, every other row that passed
+ * all its checks. Returns 0 when this call added no error to d, -1
+ * otherwise. Secrets are not looked at here: see manifest_check_secrets.
  */
 int manifest_load(const char *dir, struct manifest **out, struct diag *d);
 

@@ -230,6 +230,10 @@ size_t mf_ent_ref(struct manifest *m, struct mf_row *r, const char *s)
 
 	if (i != MF_NONE)
 		return i;
+	if (m->priv->partial & (1u << MF_ENTERPRISES)) {
+		r->err++; /* enterprises.csv has its own error */
+		return MF_NONE;
+	}
 	q = mf_q(s);
 	sug = r->d->errors < DIAG_MAX && strlen(s) <= MF_NAME_MAX
 		      ? mf_suggest_from(s, m->n_ent, ent_name_at, m)
@@ -367,6 +371,11 @@ static int parse_refs(struct manifest *m, struct mf_row *r, int k,
 			continue;
 		} else if (pinned) {
 			ref.id = pinned_lookup(m, k, items[i]);
+			if (ref.id < 0 &&
+			    (m->priv->partial & (1u << table))) {
+				r->err++; /* the table has its own error */
+				continue;
+			}
 			if (ref.id < 0) {
 				size_t f = mfmap_get(m->priv->pinned_name[k],
 						     items[i]);
@@ -573,13 +582,16 @@ static void load_reader(struct manifest *m, enum mf_file kind,
 	int rc;
 
 	m->present |= 1u << kind;
+	/* until the whole file is read, names missing from it are not
+	 * reported elsewhere: they may be in the part that was not read */
+	m->priv->partial |= 1u << kind;
 	rc = csvread_next(cr, &rec);
 	if (rc == 0)
 		diag_error(d, m->path[kind], 1,
 			   "empty file (a header row is required)");
 	if (rc != 1 || rec.bad || read_header(m, kind, &rec, &t, d) < 0)
 		return;
-	while (csvread_next(cr, &rec) == 1) {
+	while ((rc = csvread_next(cr, &rec)) == 1) {
 		if (rec.bad)
 			continue;
 		if (rec.n > t.nhdr) {
@@ -609,6 +621,8 @@ static void load_reader(struct manifest *m, enum mf_file kind,
 			break;
 		}
 	}
+	if (rc == 0)
+		m->priv->partial &= ~(1u << kind);
 }
 
 int manifest_add_buffer(struct manifest *m, enum mf_file kind,

@@ -151,6 +151,7 @@ struct mf_index {
 	size_t cap_ent, cap_fusion, cap_acs, cap_pinned[2];
 	struct mf_pool pool; /* every string of the model */
 	struct mf_list list; /* scratch for ;-lists */
+	unsigned partial;    /* bit (1 << kind): file not read to its end */
 	int next_kind;
 	int finished;
 };

@@ -451,6 +451,21 @@ static void test_dependencies(void **state)
 		    "least one PBX type (column pbx)\n");
 }
 
+static void test_partial_files(void **state)
+{
+	(void)state;
+	/* enterprises.csv stops at a broken quote: rows naming enterprises
+	 * after it are not reported a second time */
+	expect_msgs(load(NULL, MF_SBC, "region\n", MF_ENTERPRISES,
+			 "name,sbc\nA,EU\nB\"x\nC\n",
+			 MF_SERVICES, "enterprise,service\nC,CHAT\n", -1),
+		    "m/sbc_gateways.csv:1: error: missing required column "
+		    "\"id\"\n"
+		    "m/enterprises.csv:3: error: quote inside an unquoted "
+		    "field (quote the whole field and write the quote as "
+		    "\"\")\n");
+}
+
 static void test_fusion(void **state)
 {
 	struct manifest *m;
@@ -663,6 +678,7 @@ int main(void)
 		cmocka_unit_test(test_redirect_url),
 		cmocka_unit_test(test_refs),
 		cmocka_unit_test(test_dependencies),
+		cmocka_unit_test(test_partial_files),
 		cmocka_unit_test(test_fusion),
 		cmocka_unit_test(test_acs),
 		cmocka_unit_test(test_error_cap),
