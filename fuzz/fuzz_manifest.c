@@ -22,8 +22,8 @@
 static const char sbc[] = "region,id\nUS-East,5678\nEU-West,5701\n";
 static const char pbx[] = "name,id\n3CX,1234\nCisco CUCM,1240\n";
 static const char ents[] = "name,services,sbc,pbx\n"
-			   "Acme Corporation,PBX,US-East,3CX\n"
-			   "Contoso Ltd,CHAT,,\n";
+                           "Acme Corporation,PBX,US-East,3CX\n"
+                           "Contoso Ltd,CHAT,,\n";
 
 static enum mf_file sniff(const uint8_t *data, size_t size)
 {
@@ -60,7 +60,7 @@ static void load(enum mf_file kind, const char *data, size_t size)
 		manifest_add_buffer(m, MF_PBX, pbx, sizeof(pbx) - 1, &d);
 	if (kind > MF_ENTERPRISES)
 		manifest_add_buffer(m, MF_ENTERPRISES, ents, sizeof(ents) - 1,
-				    &d);
+		                    &d);
 	manifest_add_buffer(m, kind, data, size, &d);
 	manifest_finish(m, &d);
 	buf_init(&b);

@@ -53,11 +53,11 @@ struct csvread;
  * optional file as absent.
  */
 struct csvread *csvread_open(const char *path, const char *display,
-			     struct diag *d);
+                             struct diag *d);
 
 /* Reads from data[0..len), which must stay valid until csvread_free. */
-struct csvread *csvread_mem(const char *data, size_t len,
-			    const char *display, struct diag *d);
+struct csvread *csvread_mem(const char *data, size_t len, const char *display,
+                            struct diag *d);
 
 /*
  * Reads the next record into *rec, whose pointers stay valid until the
@@ -84,7 +84,7 @@ void csvread_free(struct csvread *r);
  * gets a leading apostrophe (reports only: files that must read back as
  * manifests are written without it). Returns 0, or -1 with errno set.
  */
-int csvwrite_row(FILE *fp, const char *const *v, const size_t *len,
-		 size_t n, unsigned flags);
+int csvwrite_row(FILE *fp, const char *const *v, const size_t *len, size_t n,
+                 unsigned flags);
 
 #endif

@@ -71,7 +71,7 @@ enum mf_ref_state {
 	MF_REF_ID,     /* written as a numeric id */
 	MF_REF_PINNED, /* a name resolved through the pinned table */
 	MF_REF_LIVE,   /* a name left for plan/apply to resolve ("resolved
-			  at apply"): there is no pinned table */
+	                  at apply"): there is no pinned table */
 };
 
 struct mf_ref {
@@ -81,9 +81,9 @@ struct mf_ref {
 };
 
 struct mf_enterprise {
-	char *name; /* enterpriseName, as written */
-	long line;  /* its line in enterprises.csv */
-	char *country;   /* NULL when empty */
+	char *name;    /* enterpriseName, as written */
+	long line;     /* its line in enterprises.csv */
+	char *country; /* NULL when empty */
 	int has_user_limit;
 	int32_t user_limit;
 	unsigned services; /* MF_SVC_* bits, enterprises.csv and services.csv */
@@ -95,7 +95,7 @@ struct mf_enterprise {
 	char *redirect_url; /* NULL: the configured callback base */
 	/* the optional create-enterprise fields */
 	enum mf_bool federated, allow_external_numbers, can_add_extensions,
-		user_provisioning_enabled, secure_sms_enabled, pbx_moh;
+	    user_provisioning_enabled, secure_sms_enabled, pbx_moh;
 	char *federation_domain; /* NULL when empty */
 	char **billing_references;
 	size_t n_billing_references;
@@ -115,10 +115,10 @@ struct mf_fusion {
 	int has_link;
 	int64_t link_subscription; /* when has_link */
 	char *ms_tenant_id;        /* NULL when empty (link rows) */
-	char *application_id;     /* NULL when empty (link rows) */
+	char *application_id;      /* NULL when empty (link rows) */
 	struct secret_ref secret;  /* SECRET_NONE when empty (link rows) */
-	char *enterprise;      /* NULL, or a name of enterprises.csv */
-	char *draas_instance;  /* NULL: the configured instance */
+	char *enterprise;          /* NULL, or a name of enterprises.csv */
+	char *draas_instance;      /* NULL: the configured instance */
 };
 
 enum mf_principal {
@@ -129,22 +129,22 @@ enum mf_principal {
 
 struct mf_acs {
 	long line;
-	char *tenant_id;      /* GUIDs as written; compare with mf_guid_eq */
+	char *tenant_id; /* GUIDs as written; compare with mf_guid_eq */
 	char *object_id;
 	char *principal_type; /* as written: it is sent as written */
 	enum mf_principal principal;
 	char **client_ids; /* de-duplicated, case-insensitively */
 	size_t n_client_ids;
-	int absent; /* state=absent: revoke */
+	int absent;       /* state=absent: revoke */
 	char *enterprise; /* NULL, or a name of enterprises.csv */
 };
 
 struct mf_index;
 
 struct manifest {
-	char *dir;                /* as given, trailing slashes removed */
-	char *path[MF_NFILES];    /* "DIR/FILE", the name used in messages */
-	unsigned present;         /* bit (1 << kind) for each file read */
+	char *dir;             /* as given, trailing slashes removed */
+	char *path[MF_NFILES]; /* "DIR/FILE", the name used in messages */
+	unsigned present;      /* bit (1 << kind) for each file read */
 	struct mf_enterprise *ent;
 	size_t n_ent;
 	struct mf_pinned *sbc; /* pinned table; meaningful when present */
@@ -179,8 +179,8 @@ int manifest_load(const char *dir, struct manifest **out, struct diag *d);
  * return 0 when they added no error, -1 otherwise.
  */
 struct manifest *manifest_new(const char *dir);
-int manifest_add_buffer(struct manifest *m, enum mf_file kind,
-			const char *data, size_t len, struct diag *d);
+int manifest_add_buffer(struct manifest *m, enum mf_file kind, const char *data,
+                        size_t len, struct diag *d);
 int manifest_finish(struct manifest *m, struct diag *d);
 
 /* Frees the model. NULL is fine. */
@@ -215,7 +215,7 @@ void manifest_summary(const struct manifest *m, struct buf *out);
  * Constant time on average (a hash table).
  */
 const struct mf_enterprise *manifest_find(const struct manifest *m,
-					  const char *name);
+                                          const char *name);
 /* Its index in m->ent, or -1. */
 long manifest_find_index(const struct manifest *m, const char *name);
 

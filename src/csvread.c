@@ -32,23 +32,23 @@ struct csvread {
 	struct csv_parser p;
 	struct diag *d;
 	char *display;
-	int fd;            /* -1 for memory input */
-	char *rbuf;        /* file input buffer */
-	const char *in;    /* current input window */
+	int fd;         /* -1 for memory input */
+	char *rbuf;     /* file input buffer */
+	const char *in; /* current input window */
 	size_t pos, end;
-	int started;       /* BOM check done */
+	int started; /* BOM check done */
 	int eof, fatal;
-	long line;         /* line being fed */
-	long rec_line;     /* line where the current record began */
-	long field_line;   /* line where the current field began */
+	long line;       /* line being fed */
+	long rec_line;   /* line where the current record began */
+	long field_line; /* line where the current field began */
 	/* the record being assembled */
-	struct buf data;   /* field bytes, each followed by NUL */
+	struct buf data; /* field bytes, each followed by NUL */
 	size_t *off, *len;
 	const char **f;
 	size_t nf, cap;
-	size_t nf_seen;    /* fields seen, stored or not */
-	char *bad;         /* first problem of this record */
-	int have;          /* a complete record is waiting */
+	size_t nf_seen; /* fields seen, stored or not */
+	char *bad;      /* first problem of this record */
+	int have;       /* a complete record is waiting */
 };
 
 /* libcsv's buffer never grows past the field cap plus one block. */
@@ -76,7 +76,7 @@ static struct csvread *new_reader(const char *display, struct diag *d)
 }
 
 struct csvread *csvread_open(const char *path, const char *display,
-			     struct diag *d)
+                             struct diag *d)
 {
 	struct csvread *r;
 	struct stat st;
@@ -97,8 +97,8 @@ struct csvread *csvread_open(const char *path, const char *display,
 	return r;
 }
 
-struct csvread *csvread_mem(const char *data, size_t len,
-			    const char *display, struct diag *d)
+struct csvread *csvread_mem(const char *data, size_t len, const char *display,
+                            struct diag *d)
 {
 	struct csvread *r = new_reader(display, d);
 
@@ -150,17 +150,17 @@ static void on_field(void *s, size_t len, void *data)
 		return;
 	if (k > CSVREAD_MAX_FIELDS) {
 		set_bad(r, xasprintf("more than %d fields in one record",
-				     CSVREAD_MAX_FIELDS));
+		                     CSVREAD_MAX_FIELDS));
 		return;
 	}
 	if (len > CSVREAD_FIELD_MAX) {
 		set_bad(r, xasprintf("field %zu is longer than %d bytes", k,
-				     CSVREAD_FIELD_MAX));
+		                     CSVREAD_FIELD_MAX));
 		return;
 	}
 	if (r->data.len + len > CSVREAD_RECORD_MAX) {
 		set_bad(r, xasprintf("record longer than %d bytes",
-				     CSVREAD_RECORD_MAX));
+		                     CSVREAD_RECORD_MAX));
 		return;
 	}
 	/* fast path: plain ASCII without NUL needs no further look */
@@ -230,7 +230,7 @@ static int refill(struct csvread *r)
 	while (k < 0 && errno == EINTR);
 	if (k < 0) {
 		diag_error(r->d, r->display, 0, "read error: %s",
-			   strerror(errno));
+		           strerror(errno));
 		r->fatal = 1;
 		return -1;
 	}
@@ -247,20 +247,20 @@ static void parse_error(struct csvread *r)
 	r->fatal = 1;
 	if (err == CSV_EPARSE && r->p.quoted)
 		diag_error(r->d, r->display, r->line,
-			   "text after the closing quote of a quoted field "
-			   "(a quote inside quotes is written \"\")");
+		           "text after the closing quote of a quoted field "
+		           "(a quote inside quotes is written \"\")");
 	else if (err == CSV_EPARSE)
 		diag_error(r->d, r->display, r->line,
-			   "quote inside an unquoted field (quote the whole "
-			   "field and write the quote as \"\")");
+		           "quote inside an unquoted field (quote the whole "
+		           "field and write the quote as \"\")");
 	else if (r->p.quoted)
 		diag_error(r->d, r->display, fl,
-			   "quoted field longer than %d bytes (is its closing "
-			   "quote missing?)",
-			   CSVREAD_FIELD_MAX);
+		           "quoted field longer than %d bytes (is its closing "
+		           "quote missing?)",
+		           CSVREAD_FIELD_MAX);
 	else
 		diag_error(r->d, r->display, fl, "field longer than %d bytes",
-			   CSVREAD_FIELD_MAX);
+		           CSVREAD_FIELD_MAX);
 }
 
 /* Feeds one piece; returns 0, or -1 after a fatal error. */
@@ -293,7 +293,8 @@ static int feed(struct csvread *r)
 static void strip_bom(struct csvread *r)
 {
 	r->started = 1;
-	if (r->end - r->pos >= 3 && memcmp(r->in + r->pos, "\xef\xbb\xbf", 3) == 0)
+	if (r->end - r->pos >= 3 &&
+	    memcmp(r->in + r->pos, "\xef\xbb\xbf", 3) == 0)
 		r->pos += 3;
 }
 
@@ -320,11 +321,11 @@ int csvread_next(struct csvread *r, struct csv_record *rec)
 			if (csv_fini(&r->p, on_field, on_record, r) != 0) {
 				r->fatal = 1;
 				diag_error(r->d, r->display,
-					   r->nf_seen ? r->field_line
-						      : r->rec_line,
-					   "quoted field not closed before "
-					   "the end of the file (the quote "
-					   "opened on this line)");
+				           r->nf_seen ? r->field_line
+				                      : r->rec_line,
+				           "quoted field not closed before "
+				           "the end of the file (the quote "
+				           "opened on this line)");
 				return -1;
 			}
 			if (!r->have)
@@ -351,8 +352,7 @@ static int needs_quotes(const char *s, size_t n)
 	/* a leading U+FEFF would be taken for a byte order mark */
 	if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
 		return 1;
-	if (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' ||
-	    s[n - 1] == '\t')
+	if (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t')
 		return 1;
 	return memchr(s, ',', n) || memchr(s, '"', n) || memchr(s, '\r', n) ||
 	       memchr(s, '\n', n);
@@ -360,12 +360,12 @@ static int needs_quotes(const char *s, size_t n)
 
 static int is_formula(const char *s, size_t n)
 {
-	return n && (s[0] == '=' || s[0] == '+' || s[0] == '-' ||
-		     s[0] == '@' || s[0] == '\t' || s[0] == '\r');
+	return n && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
+	             s[0] == '\t' || s[0] == '\r');
 }
 
-int csvwrite_row(FILE *fp, const char *const *v, const size_t *len,
-		 size_t n, unsigned flags)
+int csvwrite_row(FILE *fp, const char *const *v, const size_t *len, size_t n,
+                 unsigned flags)
 {
 	struct buf tmp;
 	size_t i;

@@ -17,45 +17,73 @@
 #include "manifest_int.h"
 
 static const char *const file_names[MF_NFILES] = {
-	"sbc_gateways.csv", "pbx_types.csv", "enterprises.csv",
-	"services.csv",     "fusion.csv",    "acs.csv",
+    "sbc_gateways.csv", "pbx_types.csv", "enterprises.csv",
+    "services.csv",     "fusion.csv",    "acs.csv",
 };
 
 static const char *const svc_names[MF_SVC_COUNT] = {
-	"PBX", "Trunk", "CALLAPP", "CallRecording", "SMS", "CHAT",
+    "PBX", "Trunk", "CALLAPP", "CallRecording", "SMS", "CHAT",
 };
 
 /* The consents, then "none" (index 3), for parsing and suggestions. */
 static const char *const consent_names[MF_CONSENT_COUNT + 1] = {
-	"Contacts", "CDR", "EnterpriseManagement", "none",
+    "Contacts",
+    "CDR",
+    "EnterpriseManagement",
+    "none",
 };
 
 /* Columns of each file. */
-enum { E_NAME, E_COUNTRY, E_USER_LIMIT, E_SERVICES, E_SBC, E_PBX,
-       E_CONSENTS, E_REDIRECT_URL, E_FEDERATED, E_FEDERATION_DOMAIN,
-       E_BILLING, E_ALLOW_EXT, E_CAN_ADD_EXT, E_USER_PROV, E_SECURE_SMS,
-       E_PBX_MOH, E_NCOLS };
+enum {
+	E_NAME,
+	E_COUNTRY,
+	E_USER_LIMIT,
+	E_SERVICES,
+	E_SBC,
+	E_PBX,
+	E_CONSENTS,
+	E_REDIRECT_URL,
+	E_FEDERATED,
+	E_FEDERATION_DOMAIN,
+	E_BILLING,
+	E_ALLOW_EXT,
+	E_CAN_ADD_EXT,
+	E_USER_PROV,
+	E_SECURE_SMS,
+	E_PBX_MOH,
+	E_NCOLS
+};
 static const char *const ent_cols[E_NCOLS] = {
-	"name", "country", "user_limit", "services", "sbc", "pbx", "consents",
-	"redirect_url", "federated", "federation_domain",
-	"billing_references", "allow_external_numbers", "can_add_extensions",
-	"user_provisioning_enabled", "secure_sms_enabled", "pbx_moh",
+    "name",
+    "country",
+    "user_limit",
+    "services",
+    "sbc",
+    "pbx",
+    "consents",
+    "redirect_url",
+    "federated",
+    "federation_domain",
+    "billing_references",
+    "allow_external_numbers",
+    "can_add_extensions",
+    "user_provisioning_enabled",
+    "secure_sms_enabled",
+    "pbx_moh",
 };
 enum { S_ENTERPRISE, S_SERVICE, S_NCOLS };
 static const char *const svc_cols[S_NCOLS] = {"enterprise", "service"};
-enum { P_NAME, P_ID, P_NCOLS };
 static const char *const sbc_cols[P_NCOLS] = {"region", "id"};
 static const char *const pbx_cols[P_NCOLS] = {"name", "id"};
 static const struct filespec specs[MF_NFILES] = {
-	[MF_SBC] = {sbc_cols, P_NCOLS, 1u << P_NAME | 1u << P_ID},
-	[MF_PBX] = {pbx_cols, P_NCOLS, 1u << P_NAME | 1u << P_ID},
-	[MF_ENTERPRISES] = {ent_cols, E_NCOLS, 1u << E_NAME},
-	[MF_SERVICES] = {svc_cols, S_NCOLS, 1u << S_ENTERPRISE | 1u << S_SERVICE},
-	[MF_FUSION] = {mf_fusion_cols, F_NCOLS,
-		       1u << F_TENANT | 1u << F_SUBSCRIPTION},
-	[MF_ACS] = {mf_acs_cols, A_NCOLS,
-		    1u << A_TENANT_ID | 1u << A_OBJECT_ID |
-			    1u << A_PRINCIPAL_TYPE},
+    [MF_SBC] = {sbc_cols, P_NCOLS, 1u << P_NAME | 1u << P_ID},
+    [MF_PBX] = {pbx_cols, P_NCOLS, 1u << P_NAME | 1u << P_ID},
+    [MF_ENTERPRISES] = {ent_cols, E_NCOLS, 1u << E_NAME},
+    [MF_SERVICES] = {svc_cols, S_NCOLS, 1u << S_ENTERPRISE | 1u << S_SERVICE},
+    [MF_FUSION] = {mf_fusion_cols, F_NCOLS,
+                   1u << F_TENANT | 1u << F_SUBSCRIPTION},
+    [MF_ACS] = {mf_acs_cols, A_NCOLS,
+                1u << A_TENANT_ID | 1u << A_OBJECT_ID | 1u << A_PRINCIPAL_TYPE},
 };
 
 const char *mf_file_name(enum mf_file kind)
@@ -85,8 +113,8 @@ struct manifest *manifest_new(const char *dir)
 		m->dir[--n] = '\0';
 	for (k = 0; k < MF_NFILES; k++)
 		m->path[k] = strcmp(m->dir, "/") == 0
-				     ? xasprintf("/%s", file_names[k])
-				     : xasprintf("%s/%s", m->dir, file_names[k]);
+		                 ? xasprintf("/%s", file_names[k])
+		                 : xasprintf("%s/%s", m->dir, file_names[k]);
 	m->priv = xcalloc(1, sizeof(*m->priv));
 	m->priv->ent_by_name = mfmap_new(1);
 	for (k = 0; k < 2; k++) {
@@ -145,8 +173,8 @@ void manifest_free(struct manifest *m)
 /* --- headers and cells --- */
 
 static int read_header(struct manifest *m, enum mf_file kind,
-		       const struct csv_record *rec, struct table *t,
-		       struct diag *d)
+                       const struct csv_record *rec, struct table *t,
+                       struct diag *d)
 {
 	const struct filespec *fs = &specs[kind];
 	struct mf_row r = {d, m->path[kind], rec->line, 0};
@@ -170,7 +198,7 @@ static int read_header(struct manifest *m, enum mf_file kind,
 		prev = mfmap_put(seen, h, i);
 		if (prev != MF_NONE) {
 			mf_error(&r, "repeated column %s (columns %zu and %zu)",
-				 q, prev + 1, i + 1);
+			         q, prev + 1, i + 1);
 		} else if (strncmp(h, "x_", 2) != 0) {
 			for (c = 0; c < fs->ncols; c++)
 				if (strcmp(h, fs->cols[c]) == 0)
@@ -178,14 +206,16 @@ static int read_header(struct manifest *m, enum mf_file kind,
 			if (c < fs->ncols) {
 				t->pos[c] = (long)i;
 			} else if ((sug = mf_suggest(h, fs->cols,
-						     (size_t)fs->ncols))) {
-				mf_error(&r, "unknown column %s; did you mean "
-					     "\"%s\"?",
-					 q, sug);
+			                             (size_t)fs->ncols))) {
+				mf_error(&r,
+				         "unknown column %s; did you mean "
+				         "\"%s\"?",
+				         q, sug);
 			} else {
-				mf_error(&r, "unknown column %s (columns of "
-					     "your own must start with \"x_\")",
-					 q);
+				mf_error(&r,
+				         "unknown column %s (columns of "
+				         "your own must start with \"x_\")",
+				         q);
 			}
 		}
 		free(q);
@@ -193,7 +223,7 @@ static int read_header(struct manifest *m, enum mf_file kind,
 	for (c = 0; c < fs->ncols; c++)
 		if ((fs->required >> c & 1) && t->pos[c] < 0) {
 			mf_error(&r, "missing required column \"%s\"",
-				 fs->cols[c]);
+			         fs->cols[c]);
 			missing = 1;
 		}
 	mfmap_free(seen);
@@ -208,7 +238,7 @@ const char *mf_cell(const struct csv_record *rec, const struct table *t, int c)
 }
 
 const char *mf_need(struct mf_row *r, const struct csv_record *rec,
-		    const struct table *t, const struct filespec *fs, int c)
+                    const struct table *t, const struct filespec *fs, int c)
 {
 	const char *s = mf_cell(rec, t, c);
 
@@ -236,111 +266,33 @@ size_t mf_ent_ref(struct manifest *m, struct mf_row *r, const char *s)
 	}
 	q = mf_q(s);
 	sug = r->d->errors < DIAG_MAX && strlen(s) <= MF_NAME_MAX
-		      ? mf_suggest_from(s, m->n_ent, ent_name_at, m)
-		      : NULL;
+	          ? mf_suggest_from(s, m->n_ent, ent_name_at, m)
+	          : NULL;
 	if (sug)
-		mf_error(r, "unknown enterprise %s (not in enterprises.csv); "
-			    "did you mean \"%s\"?",
-			 q, sug);
+		mf_error(r,
+		         "unknown enterprise %s (not in enterprises.csv); "
+		         "did you mean \"%s\"?",
+		         q, sug);
 	else
-		mf_error(r, "unknown enterprise %s (not in enterprises.csv)", q);
+		mf_error(r, "unknown enterprise %s (not in enterprises.csv)",
+		         q);
 	free(q);
 	return MF_NONE;
 }
 
 char *mf_opt_text(struct manifest *m, struct mf_row *r, const char *what,
-		  const char *s)
+                  const char *s)
 {
 	if (!*s || mf_check_text(r, what, s) < 0)
 		return NULL;
 	return PSTR(m, s);
 }
 
-/* --- pinned tables --- */
-
-static const char *pinned_at(size_t i, const void *ctx)
-{
-	return ((const struct mf_pinned *)ctx)[i].name;
-}
-
-static void pinned_row(struct manifest *m, enum mf_file kind,
-		       const struct csv_record *rec, const struct table *t,
-		       struct diag *d)
-{
-	struct mf_index *x = m->priv;
-	int k = kind == MF_PBX;
-	struct mf_pinned **v = k ? &m->pbx : &m->sbc;
-	size_t *n = k ? &m->n_pbx : &m->n_sbc;
-	const char *what = k ? "PBX type" : "region";
-	struct mf_row r = {d, m->path[kind], rec->line, 0};
-	const char *name = mf_need(&r, rec, t, &specs[kind], P_NAME);
-	const char *ids = mf_need(&r, rec, t, &specs[kind], P_ID);
-	char key[32], *q;
-	int64_t id = 0;
-	size_t prev;
-
-	if (*name)
-		mf_check_text(&r, what, name);
-	if (*ids)
-		mf_parse_uint(&r, "id", ids, INT64_MAX, &id);
-	if (r.err)
-		return;
-	prev = mfmap_get(x->pinned_name[k], name);
-	if (prev != MF_NONE) {
-		q = mf_q(name);
-		mf_error(&r, "duplicate %s %s (first on line %ld)", what, q,
-			 (*v)[prev].line);
-		free(q);
-		return;
-	}
-	snprintf(key, sizeof(key), "%lld", (long long)id);
-	prev = mfmap_get(x->pinned_id[k], key);
-	if (prev != MF_NONE) {
-		q = mf_q((*v)[prev].name);
-		mf_error(&r, "id %s already belongs to %s (line %ld)", key, q,
-			 (*v)[prev].line);
-		free(q);
-		return;
-	}
-	name = PSTR(m, name);
-	mfmap_put(x->pinned_name[k], name, *n);
-	mfmap_put(x->pinned_id[k], PSTR(m, key), *n);
-	if (*n == x->cap_pinned[k]) {
-		x->cap_pinned[k] = x->cap_pinned[k] ? x->cap_pinned[k] * 2 : 8;
-		*v = xrealloc(*v, x->cap_pinned[k] * sizeof(**v));
-	}
-	(*v)[*n].name = (char *)name;
-	(*v)[*n].id = id;
-	(*v)[*n].line = rec->line;
-	(*n)++;
-}
-
-static int64_t pinned_lookup(const struct manifest *m, int k,
-			     const char *name)
-{
-	const struct mf_pinned *v = k ? m->pbx : m->sbc;
-	size_t i = mfmap_get(m->priv->pinned_name[k], name);
-
-	if (i == MF_NONE || strcmp(v[i].name, name) != 0)
-		return -1;
-	return v[i].id;
-}
-
-int64_t manifest_pinned_sbc(const struct manifest *m, const char *region)
-{
-	return pinned_lookup(m, 0, region);
-}
-
-int64_t manifest_pinned_pbx(const struct manifest *m, const char *name)
-{
-	return pinned_lookup(m, 1, name);
-}
-
 /* --- enterprises.csv --- */
 
 /* The sbc or pbx cell: names and ids, resolved where a table is pinned. */
 static int parse_refs(struct manifest *m, struct mf_row *r, int k,
-		      const char *s, struct mf_ref **out, size_t *n_out)
+                      const char *s, struct mf_ref **out, size_t *n_out)
 {
 	enum mf_file table = k ? MF_PBX : MF_SBC;
 	const char *what = k ? "PBX type" : "SBC gateway";
@@ -364,36 +316,35 @@ static int parse_refs(struct manifest *m, struct mf_row *r, int k,
 
 		if (mf_all_digits(items[i])) {
 			if (mf_parse_uint(r, what, items[i], INT64_MAX,
-					  &ref.id) < 0)
+			                  &ref.id) < 0)
 				continue;
 			ref.state = MF_REF_ID;
 		} else if (mf_check_text(r, what, items[i]) < 0) {
 			continue;
 		} else if (pinned) {
-			ref.id = pinned_lookup(m, k, items[i]);
-			if (ref.id < 0 &&
-			    (m->priv->partial & (1u << table))) {
+			ref.id = mf_pinned_lookup(m, k, items[i]);
+			if (ref.id < 0 && (m->priv->partial & (1u << table))) {
 				r->err++; /* the table has its own error */
 				continue;
 			}
 			if (ref.id < 0) {
 				size_t f = mfmap_get(m->priv->pinned_name[k],
-						     items[i]);
+				                     items[i]);
 
-				sug = f != MF_NONE ? pv[f].name
-						   : mf_suggest_from(items[i],
-								     npv,
-								     pinned_at,
-								     pv);
+				sug = f != MF_NONE
+				          ? pv[f].name
+				          : mf_suggest_from(items[i], npv,
+				                            mf_pinned_at, pv);
 				q = mf_q(items[i]);
 				if (sug)
-					mf_error(r, "unknown %s %s (not in %s); "
-						    "did you mean \"%s\"?",
-						 what, q, file_names[table],
-						 sug);
+					mf_error(r,
+					         "unknown %s %s (not in %s); "
+					         "did you mean \"%s\"?",
+					         what, q, file_names[table],
+					         sug);
 				else
 					mf_error(r, "unknown %s %s (not in %s)",
-						 what, q, file_names[table]);
+					         what, q, file_names[table]);
 				free(q);
 				continue;
 			}
@@ -416,7 +367,7 @@ static int parse_refs(struct manifest *m, struct mf_row *r, int k,
 }
 
 static unsigned parse_services(struct mf_row *r, const char *s,
-			       struct mf_list *l)
+                               struct mf_list *l)
 {
 	unsigned bits = 0;
 	long n, i;
@@ -425,7 +376,7 @@ static unsigned parse_services(struct mf_row *r, const char *s,
 	n = mf_split(r, "services", s, 0, l);
 	for (i = 0; i < n; i++) {
 		k = mf_parse_enum(r, "service", l->v[i], svc_names,
-				  MF_SVC_COUNT);
+		                  MF_SVC_COUNT);
 		if (k >= 0)
 			bits |= 1u << k;
 	}
@@ -433,7 +384,7 @@ static unsigned parse_services(struct mf_row *r, const char *s,
 }
 
 static unsigned parse_consents(struct mf_row *r, const char *s,
-			       struct mf_list *l)
+                               struct mf_list *l)
 {
 	unsigned bits = 0;
 	long n, i;
@@ -444,7 +395,7 @@ static unsigned parse_consents(struct mf_row *r, const char *s,
 		bits = MF_CONSENT_ENTERPRISE_MANAGEMENT;
 	for (i = 0; i < n; i++) {
 		k = mf_parse_enum(r, "consent", l->v[i], consent_names,
-				  MF_CONSENT_COUNT + 1);
+		                  MF_CONSENT_COUNT + 1);
 		if (k == MF_CONSENT_COUNT)
 			none = 1;
 		else if (k >= 0)
@@ -456,7 +407,7 @@ static unsigned parse_consents(struct mf_row *r, const char *s,
 }
 
 static void add_enterprise(struct manifest *m, struct mf_enterprise *e,
-			   unsigned char flags)
+                           unsigned char flags)
 {
 	struct mf_index *x = m->priv;
 
@@ -471,11 +422,11 @@ static void add_enterprise(struct manifest *m, struct mf_enterprise *e,
 }
 
 static void ent_row(struct manifest *m, const struct csv_record *rec,
-		    const struct table *t, struct diag *d)
+                    const struct table *t, struct diag *d)
 {
-	static const int bool_cols[] = {E_FEDERATED, E_ALLOW_EXT,
-					E_CAN_ADD_EXT, E_USER_PROV,
-					E_SECURE_SMS, E_PBX_MOH};
+	static const int bool_cols[] = {E_FEDERATED,   E_ALLOW_EXT,
+	                                E_CAN_ADD_EXT, E_USER_PROV,
+	                                E_SECURE_SMS,  E_PBX_MOH};
 	struct mf_row r = {d, m->path[MF_ENTERPRISES], rec->line, 0};
 	struct mf_enterprise e;
 	enum mf_bool *bools[6];
@@ -494,9 +445,10 @@ static void ent_row(struct manifest *m, const struct csv_record *rec,
 		prev = mfmap_get(m->priv->ent_by_name, name);
 		if (prev != MF_NONE) {
 			q = mf_q(name);
-			mf_error(&r, "duplicate enterprise %s (first on line "
-				     "%ld)",
-				 q, m->ent[prev].line);
+			mf_error(&r,
+			         "duplicate enterprise %s (first on line "
+			         "%ld)",
+			         q, m->ent[prev].line);
 			free(q);
 		} else {
 			name_ok = 1;
@@ -527,18 +479,18 @@ static void ent_row(struct manifest *m, const struct csv_record *rec,
 	bools[5] = &e.pbx_moh;
 	for (i = 0; i < 6; i++)
 		mf_parse_bool(&r, ent_cols[bool_cols[i]],
-			      mf_cell(rec, t, bool_cols[i]), bools[i]);
+		              mf_cell(rec, t, bool_cols[i]), bools[i]);
 	e.federation_domain = mf_opt_text(m, &r, "federation_domain",
-				       mf_cell(rec, t, E_FEDERATION_DOMAIN));
+	                                  mf_cell(rec, t, E_FEDERATION_DOMAIN));
 	n = mf_split(&r, "billing_references", mf_cell(rec, t, E_BILLING), 0,
-		     l);
+	             l);
 	if (n > 0)
-		e.billing_references = mf_palloc(&m->priv->pool,
-						 (size_t)n * sizeof(char *));
+		e.billing_references =
+		    mf_palloc(&m->priv->pool, (size_t)n * sizeof(char *));
 	for (i = 0; i < n; i++)
 		if (mf_check_text(&r, "billing reference", l->v[i]) == 0)
 			e.billing_references[e.n_billing_references++] =
-				PSTR(m, l->v[i]);
+			    PSTR(m, l->v[i]);
 	/* a row that is not added leaves its strings in the pool */
 	if (name_ok)
 		add_enterprise(m, &e, flags);
@@ -547,7 +499,7 @@ static void ent_row(struct manifest *m, const struct csv_record *rec,
 /* --- services.csv --- */
 
 static void svc_row(struct manifest *m, const struct csv_record *rec,
-		    const struct table *t, struct diag *d)
+                    const struct table *t, struct diag *d)
 {
 	struct mf_row r = {d, m->path[MF_SERVICES], rec->line, 0};
 	const struct filespec *fs = &specs[MF_SERVICES];
@@ -566,16 +518,15 @@ static void svc_row(struct manifest *m, const struct csv_record *rec,
 		return;
 	m->ent[i].services |= 1u << k;
 	if (!m->priv->svc_line)
-		m->priv->svc_line =
-			xcalloc(m->n_ent ? m->n_ent * MF_SVC_COUNT : 1,
-				sizeof(long));
+		m->priv->svc_line = xcalloc(
+		    m->n_ent ? m->n_ent * MF_SVC_COUNT : 1, sizeof(long));
 	m->priv->svc_line[i * MF_SVC_COUNT + (size_t)k] = rec->line;
 }
 
 /* --- files --- */
 
 static void load_reader(struct manifest *m, enum mf_file kind,
-			struct csvread *cr, struct diag *d)
+                        struct csvread *cr, struct diag *d)
 {
 	struct csv_record rec;
 	struct table t;
@@ -588,7 +539,7 @@ static void load_reader(struct manifest *m, enum mf_file kind,
 	rc = csvread_next(cr, &rec);
 	if (rc == 0)
 		diag_error(d, m->path[kind], 1,
-			   "empty file (a header row is required)");
+		           "empty file (a header row is required)");
 	if (rc != 1 || rec.bad || read_header(m, kind, &rec, &t, d) < 0)
 		return;
 	while ((rc = csvread_next(cr, &rec)) == 1) {
@@ -596,14 +547,14 @@ static void load_reader(struct manifest *m, enum mf_file kind,
 			continue;
 		if (rec.n > t.nhdr) {
 			diag_error(d, m->path[kind], rec.line,
-				   "row has %zu fields, but the header has %zu",
-				   rec.n, t.nhdr);
+			           "row has %zu fields, but the header has %zu",
+			           rec.n, t.nhdr);
 			continue;
 		}
 		switch (kind) {
 		case MF_SBC:
 		case MF_PBX:
-			pinned_row(m, kind, &rec, &t, d);
+			mf_pinned_row(m, kind, &rec, &t, &specs[kind], d);
 			break;
 		case MF_ENTERPRISES:
 			ent_row(m, &rec, &t, d);
@@ -625,8 +576,8 @@ static void load_reader(struct manifest *m, enum mf_file kind,
 		m->priv->partial &= ~(1u << kind);
 }
 
-int manifest_add_buffer(struct manifest *m, enum mf_file kind,
-			const char *data, size_t len, struct diag *d)
+int manifest_add_buffer(struct manifest *m, enum mf_file kind, const char *data,
+                        size_t len, struct diag *d)
 {
 	size_t e0 = d->errors;
 	struct csvread *cr;
@@ -669,23 +620,23 @@ int manifest_finish(struct manifest *m, struct diag *d)
 				continue;
 			for (k = 0; (1u << k) != needs[j]; k++)
 				;
-			from = x->svc_line ? x->svc_line[i * MF_SVC_COUNT +
-							 (size_t)k]
-					   : 0;
+			from = x->svc_line
+			           ? x->svc_line[i * MF_SVC_COUNT + (size_t)k]
+			           : 0;
 			if (from)
 				diag_error(d, m->path[MF_ENTERPRISES], e->line,
-					   "service \"%s\" (from services.csv "
-					   "line %ld) needs at least one %s",
-					   svc_names[k], from,
-					   rule ? "PBX type (column pbx)"
-						: "SBC gateway (column sbc)");
+				           "service \"%s\" (from services.csv "
+				           "line %ld) needs at least one %s",
+				           svc_names[k], from,
+				           rule ? "PBX type (column pbx)"
+				                : "SBC gateway (column sbc)");
 			else
 				diag_error(d, m->path[MF_ENTERPRISES], e->line,
-					   "service \"%s\" needs at least one "
-					   "%s",
-					   svc_names[k],
-					   rule ? "PBX type (column pbx)"
-						: "SBC gateway (column sbc)");
+				           "service \"%s\" needs at least one "
+				           "%s",
+				           svc_names[k],
+				           rule ? "PBX type (column pbx)"
+				                : "SBC gateway (column sbc)");
 		}
 	}
 	return d->errors > e0 ? -1 : 0;
@@ -707,10 +658,10 @@ int manifest_load(const char *dir, struct manifest **out, struct diag *d)
 				continue;
 			if (errno == ENOENT)
 				diag_error(d, m->path[kind], 0,
-					   "required file is missing");
+				           "required file is missing");
 			else
 				diag_error(d, m->path[kind], 0,
-					   "cannot read: %s", strerror(errno));
+				           "cannot read: %s", strerror(errno));
 			if (kind == MF_ENTERPRISES) {
 				manifest_free(m);
 				return -1;
@@ -741,7 +692,7 @@ void manifest_check_secrets(const struct manifest *m, struct diag *d)
 		 * passed the control character check when loaded */
 		if (secret_check(&f->secret, m->dir, &err) < 0)
 			diag_warn(d, m->path[MF_FUSION], f->line, "secret: %s",
-				  err);
+			          err);
 		free(err);
 	}
 }
@@ -767,11 +718,11 @@ void manifest_summary(const struct manifest *m, struct buf *out)
 	manifest_counts(m, &c);
 #define S(n) (n), (n) == 1 ? "" : "s"
 	buf_addf(out,
-		 "%zu enterprise%s, %zu service%s, %zu SBC gateway%s, "
-		 "%zu PBX type%s, %zu Fusion subscription%s, "
-		 "%zu ACS assignment%s",
-		 S(c.enterprises), S(c.services), S(c.sbc_gateways),
-		 S(c.pbx_types), S(c.fusion), S(c.acs));
+	         "%zu enterprise%s, %zu service%s, %zu SBC gateway%s, "
+	         "%zu PBX type%s, %zu Fusion subscription%s, "
+	         "%zu ACS assignment%s",
+	         S(c.enterprises), S(c.services), S(c.sbc_gateways),
+	         S(c.pbx_types), S(c.fusion), S(c.acs));
 #undef S
 }
 
@@ -783,7 +734,7 @@ long manifest_find_index(const struct manifest *m, const char *name)
 }
 
 const struct mf_enterprise *manifest_find(const struct manifest *m,
-					  const char *name)
+                                          const char *name)
 {
 	long i = manifest_find_index(m, name);
 

@@ -59,20 +59,20 @@ int mf_check_text(struct mf_row *r, const char *what, const char *s);
 
 /* Plain decimal digits, at most max. Returns 0, or -1 after reporting. */
 int mf_parse_uint(struct mf_row *r, const char *what, const char *s,
-		  uint64_t max, int64_t *out);
+                  uint64_t max, int64_t *out);
 /* 1 when s is all digits (and not empty). */
 int mf_all_digits(const char *s);
 
 /* true/false/yes/no/1/0, any case; "" leaves MF_UNSET. */
 int mf_parse_bool(struct mf_row *r, const char *what, const char *s,
-		  enum mf_bool *out);
+                  enum mf_bool *out);
 
 /*
  * The index of s among names (exact), or -1 after reporting
  * "unknown WHAT "s"; did you mean ...?" (or listing the names).
  */
 int mf_parse_enum(struct mf_row *r, const char *what, const char *s,
-		  const char *const *names, size_t n);
+                  const char *const *names, size_t n);
 
 /* A GUID; returns 0, or -1 after reporting. */
 int mf_check_guid(struct mf_row *r, const char *what, const char *s);
@@ -109,15 +109,15 @@ void mf_list_release(struct mf_list *l);
  * Returns the count, or -1 after reporting more than MF_LIST_MAX items.
  */
 long mf_split(struct mf_row *r, const char *what, const char *s, int fold,
-	      struct mf_list *l);
+              struct mf_list *l);
 
 /* suggest(), but NULL for long words and unlikely short-word matches. */
 const char *mf_suggest(const char *word, const char *const *cands, size_t n);
 
 /* "did you mean" among the n strings that get(i, ctx) returns, or NULL. */
 const char *mf_suggest_from(const char *word, size_t n,
-			    const char *(*get)(size_t, const void *),
-			    const void *ctx);
+                            const char *(*get)(size_t, const void *),
+                            const void *ctx);
 
 /* --- the loader's shared state (manifest.c, manifest_rows.c) --- */
 
@@ -156,32 +156,56 @@ struct mf_index {
 	int finished;
 };
 
-enum { F_TENANT, F_SUBSCRIPTION, F_MS_TENANT_ID, F_APPLICATION_ID,
-       F_SECRET, F_LINK, F_ENTERPRISE, F_DRAAS, F_NCOLS };
+/* Columns of sbc_gateways.csv and pbx_types.csv. */
+enum { P_NAME, P_ID, P_NCOLS };
+enum {
+	F_TENANT,
+	F_SUBSCRIPTION,
+	F_MS_TENANT_ID,
+	F_APPLICATION_ID,
+	F_SECRET,
+	F_LINK,
+	F_ENTERPRISE,
+	F_DRAAS,
+	F_NCOLS
+};
 extern const char *const mf_fusion_cols[F_NCOLS];
-enum { A_TENANT_ID, A_OBJECT_ID, A_PRINCIPAL_TYPE, A_CLIENT_IDS, A_STATE,
-       A_ENTERPRISE, A_NCOLS };
+enum {
+	A_TENANT_ID,
+	A_OBJECT_ID,
+	A_PRINCIPAL_TYPE,
+	A_CLIENT_IDS,
+	A_STATE,
+	A_ENTERPRISE,
+	A_NCOLS
+};
 extern const char *const mf_acs_cols[A_NCOLS];
 
 /* The cell of column c ("" when the column or field is absent). */
-const char *mf_cell(const struct csv_record *rec, const struct table *t,
-		    int c);
+const char *mf_cell(const struct csv_record *rec, const struct table *t, int c);
 /* The same for a required cell: reports it when empty. */
 const char *mf_need(struct mf_row *r, const struct csv_record *rec,
-		    const struct table *t, const struct filespec *fs, int c);
+                    const struct table *t, const struct filespec *fs, int c);
 /* The enterprise a row names: its index, or MF_NONE after reporting. */
 size_t mf_ent_ref(struct manifest *m, struct mf_row *r, const char *s);
 /* A copy (in the pool) of an optional text cell, or NULL when empty or
  * bad. */
 char *mf_opt_text(struct manifest *m, struct mf_row *r, const char *what,
-		  const char *s);
+                  const char *s);
 
-/* Rows of fusion.csv and acs.csv (manifest_rows.c). */
+/* Rows of the pinned tables, fusion.csv and acs.csv (manifest_rows.c). */
+void mf_pinned_row(struct manifest *m, enum mf_file kind,
+                   const struct csv_record *rec, const struct table *t,
+                   const struct filespec *fs, struct diag *d);
+/* The id of a pinned name (exact; k: 0 SBC, 1 PBX), or -1. */
+int64_t mf_pinned_lookup(const struct manifest *m, int k, const char *name);
+/* For mf_suggest_from over a struct mf_pinned array. */
+const char *mf_pinned_at(size_t i, const void *ctx);
 void mf_fusion_row(struct manifest *m, const struct csv_record *rec,
-		   const struct table *t, const struct filespec *fs,
-		   struct diag *d);
+                   const struct table *t, const struct filespec *fs,
+                   struct diag *d);
 void mf_acs_row(struct manifest *m, const struct csv_record *rec,
-		const struct table *t, const struct filespec *fs,
-		struct diag *d);
+                const struct table *t, const struct filespec *fs,
+                struct diag *d);
 
 #endif

@@ -146,8 +146,8 @@ char *mf_q(const char *s)
 }
 
 const char *mf_suggest_from(const char *word, size_t n,
-			    const char *(*get)(size_t, const void *),
-			    const void *ctx)
+                            const char *(*get)(size_t, const void *),
+                            const void *ctx)
 {
 	const char *cands[64];
 	const char *best = NULL, *s;
@@ -209,7 +209,7 @@ int mf_check_text(struct mf_row *r, const char *what, const char *s)
 	if (n > MF_NAME_MAX) {
 		q = mf_q(s);
 		mf_error(r, "%s %s is longer than %d bytes", what, q,
-			 MF_NAME_MAX);
+		         MF_NAME_MAX);
 		free(q);
 		return -1;
 	}
@@ -227,7 +227,7 @@ int mf_all_digits(const char *s)
 }
 
 int mf_parse_uint(struct mf_row *r, const char *what, const char *s,
-		  uint64_t max, int64_t *out)
+                  uint64_t max, int64_t *out)
 {
 	uint64_t v = 0;
 	const char *p;
@@ -235,9 +235,10 @@ int mf_parse_uint(struct mf_row *r, const char *what, const char *s,
 
 	if (!mf_all_digits(s)) {
 		q = mf_q(s);
-		mf_error(r, "%s %s is not a non-negative integer (plain "
-			    "decimal digits)",
-			 what, q);
+		mf_error(r,
+		         "%s %s is not a non-negative integer (plain "
+		         "decimal digits)",
+		         what, q);
 		free(q);
 		return -1;
 	}
@@ -245,7 +246,7 @@ int mf_parse_uint(struct mf_row *r, const char *what, const char *s,
 		if (v > (max - (uint64_t)(*p - '0')) / 10) {
 			q = mf_q(s);
 			mf_error(r, "%s %s is larger than %llu", what, q,
-				 (unsigned long long)max);
+			         (unsigned long long)max);
 			free(q);
 			return -1;
 		}
@@ -256,7 +257,7 @@ int mf_parse_uint(struct mf_row *r, const char *what, const char *s,
 }
 
 int mf_parse_bool(struct mf_row *r, const char *what, const char *s,
-		  enum mf_bool *out)
+                  enum mf_bool *out)
 {
 	static const char *const t[] = {"true", "yes", "1"};
 	static const char *const f[] = {"false", "no", "0"};
@@ -283,7 +284,7 @@ int mf_parse_bool(struct mf_row *r, const char *what, const char *s,
 }
 
 int mf_parse_enum(struct mf_row *r, const char *what, const char *s,
-		  const char *const *names, size_t n)
+                  const char *const *names, size_t n)
 {
 	struct buf b;
 	const char *sug;
@@ -297,13 +298,13 @@ int mf_parse_enum(struct mf_row *r, const char *what, const char *s,
 	sug = mf_suggest(s, names, n);
 	if (sug) {
 		mf_error(r, "unknown %s %s; did you mean \"%s\"?", what, q,
-			 sug);
+		         sug);
 	} else {
 		buf_init(&b);
 		for (i = 0; i < n; i++)
 			buf_addf(&b, "%s%s", i ? ", " : "", names[i]);
 		mf_error(r, "unknown %s %s (expected one of: %s)", what, q,
-			 b.p);
+		         b.p);
 		buf_release(&b);
 	}
 	free(q);
@@ -339,8 +340,8 @@ int mf_check_guid(struct mf_row *r, const char *what, const char *s)
 	if (mf_guid_valid(s))
 		return 0;
 	q = mf_q(s);
-	mf_error(r, "%s %s is not a GUID (8-4-4-4-12 hexadecimal digits)",
-		 what, q);
+	mf_error(r, "%s %s is not a GUID (8-4-4-4-12 hexadecimal digits)", what,
+	         q);
 	free(q);
 	return -1;
 }
@@ -369,10 +370,10 @@ int mf_check_url(struct mf_row *r, const char *what, const char *s)
 	if (!why && strlen(s) > MF_URL_MAX)
 		why = "is too long";
 	u = curl_url();
-	if (!why && (!u || curl_url_set(u, CURLUPART_URL, s, 0) != CURLUE_OK ||
-		     curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) !=
-			     CURLUE_OK ||
-		     curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK))
+	if (!why &&
+	    (!u || curl_url_set(u, CURLUPART_URL, s, 0) != CURLUE_OK ||
+	     curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	     curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK))
 		why = "is not an absolute URL";
 	if (!why && strcmp(scheme, "https") != 0 &&
 	    !(strcmp(scheme, "http") == 0 && loopback_host(host)))
@@ -396,7 +397,7 @@ void mf_list_release(struct mf_list *l)
 }
 
 long mf_split(struct mf_row *r, const char *what, const char *s, int fold,
-	      struct mf_list *l)
+              struct mf_list *l)
 {
 	size_t len = strlen(s), n = 0, i;
 	char *p, *next;
@@ -422,7 +423,7 @@ long mf_split(struct mf_row *r, const char *what, const char *s, int fold,
 			continue;
 		if (n == MF_LIST_MAX) {
 			mf_error(r, "%s has more than %d items", what,
-				 MF_LIST_MAX);
+			         MF_LIST_MAX);
 			return -1;
 		}
 		if (n == l->cap) {

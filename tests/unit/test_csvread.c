@@ -164,7 +164,7 @@ static void test_big_field(void **state)
 	run(data, len, &out, &err);
 	assert_string_equal(out, "1:h\n=-1");
 	assert_string_equal(err,
-			    "t.csv:2: error: field longer than 65536 bytes\n");
+	                    "t.csv:2: error: field longer than 65536 bytes\n");
 	free(out);
 	free(err);
 	/* a quoted one, which is what a missing closing quote looks like */
@@ -174,8 +174,8 @@ static void test_big_field(void **state)
 	run(data, len, &out, &err);
 	assert_string_equal(out, "1:h\n=-1");
 	assert_string_equal(err, "t.csv:2: error: quoted field longer than "
-				 "65536 bytes (is its closing quote "
-				 "missing?)\n");
+	                         "65536 bytes (is its closing quote "
+	                         "missing?)\n");
 	free(out);
 	free(err);
 	/* exactly at the cap is fine, one more byte is refused */
@@ -189,7 +189,7 @@ static void test_big_field(void **state)
 	assert_int_equal(strlen(out), 2 + CSVREAD_FIELD_MAX + 1 + 6);
 	assert_string_equal(out + 2 + CSVREAD_FIELD_MAX, "\n2!:\n=0");
 	assert_string_equal(err, "t.csv:2: error: field 1 is longer than "
-				 "65536 bytes\n");
+	                         "65536 bytes\n");
 	free(out);
 	free(err);
 	free(data);
@@ -261,8 +261,8 @@ static void test_many_columns(void **state)
 	buf_adds(&b, "a\nnext\n");
 	run(b.p, b.len, &out, &err);
 	assert_string_equal(err,
-			    "t.csv:1: error: more than 16384 fields in one "
-			    "record\n");
+	                    "t.csv:1: error: more than 16384 fields in one "
+	                    "record\n");
 	assert_memory_equal(out, "1!:a|a|", 7);
 	assert_non_null(strstr(out, "\n2:next\n=0"));
 	free(out);
@@ -308,8 +308,9 @@ static void test_file(void **state)
 
 static void test_write(void **state)
 {
-	const char *v[] = {"plain", "a,b", "say \"hi\"", " pad", "",
-			   "=SUM(A1)", "-5", "@x", "\tt", "line\nbreak", NULL};
+	const char *v[] = {"plain", "a,b",         "say \"hi\"", " pad",
+	                   "",      "=SUM(A1)",    "-5",         "@x",
+	                   "\tt",   "line\nbreak", NULL};
 	const char *bom[] = {"\xef\xbb\xbfx"};
 	size_t n = sizeof(v) / sizeof(v[0]);
 	char *s;
@@ -324,20 +325,20 @@ static void test_write(void **state)
 	assert_int_equal(csvwrite_row(f, bom, NULL, 1, 0), 0);
 	fclose(f);
 	assert_string_equal(
-		s, "plain,\"a,b\",\"say \"\"hi\"\"\",\" pad\",,=SUM(A1),-5,@x,"
-		   "\"\tt\",\"line\nbreak\",\n"
-		   "plain,\"a,b\",\"say \"\"hi\"\"\",\" pad\",,'=SUM(A1),'-5,"
-		   "'@x,'\tt,\"line\nbreak\",\n\"\"\n\"\xef\xbb\xbfx\"\n");
+	    s, "plain,\"a,b\",\"say \"\"hi\"\"\",\" pad\",,=SUM(A1),-5,@x,"
+	       "\"\tt\",\"line\nbreak\",\n"
+	       "plain,\"a,b\",\"say \"\"hi\"\"\",\" pad\",,'=SUM(A1),'-5,"
+	       "'@x,'\tt,\"line\nbreak\",\n\"\"\n\"\xef\xbb\xbfx\"\n");
 	/* and it reads back */
 	{
 		char *out, *err;
 
 		run(s, strlen(s), &out, &err);
 		assert_string_equal(out, "1:plain|a,b|say \"hi\"| pad||=SUM(A1)"
-					 "|-5|@x|\tt|line\nbreak|\n"
-					 "3:plain|a,b|say \"hi\"| pad||'=SUM("
-					 "A1)|'-5|'@x|'\tt|line\nbreak|\n"
-					 "5:\n6:\xef\xbb\xbfx\n=0");
+		                         "|-5|@x|\tt|line\nbreak|\n"
+		                         "3:plain|a,b|say \"hi\"| pad||'=SUM("
+		                         "A1)|'-5|'@x|'\tt|line\nbreak|\n"
+		                         "5:\n6:\xef\xbb\xbfx\n=0");
 		assert_string_equal(err, "");
 		free(out);
 		free(err);
@@ -348,18 +349,18 @@ static void test_write(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_basic),
-		cmocka_unit_test(test_quoted_newlines),
-		cmocka_unit_test(test_crlf),
-		cmocka_unit_test(test_bom_blank_trim),
-		cmocka_unit_test(test_unterminated_quote),
-		cmocka_unit_test(test_bad_quotes),
-		cmocka_unit_test(test_nul_utf8),
-		cmocka_unit_test(test_big_field),
-		cmocka_unit_test(test_big_field_memory),
-		cmocka_unit_test(test_many_columns),
-		cmocka_unit_test(test_file),
-		cmocka_unit_test(test_write),
+	    cmocka_unit_test(test_basic),
+	    cmocka_unit_test(test_quoted_newlines),
+	    cmocka_unit_test(test_crlf),
+	    cmocka_unit_test(test_bom_blank_trim),
+	    cmocka_unit_test(test_unterminated_quote),
+	    cmocka_unit_test(test_bad_quotes),
+	    cmocka_unit_test(test_nul_utf8),
+	    cmocka_unit_test(test_big_field),
+	    cmocka_unit_test(test_big_field_memory),
+	    cmocka_unit_test(test_many_columns),
+	    cmocka_unit_test(test_file),
+	    cmocka_unit_test(test_write),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

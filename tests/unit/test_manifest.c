@@ -48,7 +48,7 @@ static char *load(struct manifest **out, ...)
 	while ((kind = va_arg(ap, int)) >= 0) {
 		const char *text = va_arg(ap, const char *);
 		manifest_add_buffer(m, (enum mf_file)kind, text, strlen(text),
-				    &d);
+		                    &d);
 	}
 	va_end(ap);
 	manifest_finish(m, &d);
@@ -61,11 +61,11 @@ static char *load(struct manifest **out, ...)
 	return s;
 }
 
-#define expect_msgs(got, want)                                              \
-	do {                                                                \
-		char *g_ = (got);                                           \
-		assert_string_equal(g_, want);                              \
-		free(g_);                                                   \
+#define expect_msgs(got, want)                                                 \
+	do {                                                                   \
+		char *g_ = (got);                                              \
+		assert_string_equal(g_, want);                                 \
+		free(g_);                                                      \
 	} while (0)
 
 static const char *const G1 = "6513270e-269e-4d37-b2a7-4de452e6b438";
@@ -86,8 +86,8 @@ static void test_samples(void **state)
 	buf_init(&b);
 	manifest_summary(m, &b);
 	assert_string_equal(b.p, "40 enterprises, 61 services, 4 SBC gateways, "
-				 "3 PBX types, 12 Fusion subscriptions, "
-				 "14 ACS assignments");
+	                         "3 PBX types, 12 Fusion subscriptions, "
+	                         "14 ACS assignments");
 	buf_release(&b);
 
 	e = manifest_find(m, "ACME CORPORATION");
@@ -96,8 +96,7 @@ static void test_samples(void **state)
 	assert_int_equal(e->line, 2);
 	/* PBX;CALLAPP;CallRecording plus SMS from services.csv */
 	assert_int_equal(e->services, MF_SVC_PBX | MF_SVC_CALLAPP |
-					      MF_SVC_CALLRECORDING |
-					      MF_SVC_SMS);
+	                                  MF_SVC_CALLRECORDING | MF_SVC_SMS);
 	assert_int_equal(e->n_sbc, 2);
 	assert_int_equal(e->sbc[0].state, MF_REF_PINNED);
 	assert_int_equal(e->sbc[0].id, 5678);
@@ -108,20 +107,21 @@ static void test_samples(void **state)
 	assert_int_equal(e->consents, 0); /* none */
 	assert_int_equal(e->federated, MF_TRUE);
 	assert_string_equal(e->redirect_url,
-			    "https://portal.example-provider.net/teams/"
-			    "callback");
+	                    "https://portal.example-provider.net/teams/"
+	                    "callback");
 	assert_int_equal(e->services, MF_SVC_PBX | MF_SVC_CHAT);
 	e = manifest_find(m, "Fabrikam, Inc.");
 	assert_int_equal(e->n_billing_references, 2);
 	assert_string_equal(e->billing_references[1], "ACC-78");
 	assert_int_equal(e->consents, MF_CONSENT_ENTERPRISE_MANAGEMENT |
-					      MF_CONSENT_CONTACTS);
-	assert_non_null(manifest_find(m, "Boulangerie Dupont \"Le Croissant\""));
+	                                  MF_CONSENT_CONTACTS);
+	assert_non_null(
+	    manifest_find(m, "Boulangerie Dupont \"Le Croissant\""));
 	/* a right-to-left mark is allowed in names */
 	assert_non_null(manifest_find(m, "\xd8\xb4\xd8\xb1\xd9\x83\xd8\xa9 "
-					 "\xd8\xa7\xd9\x84\xd9\x86\xd8\xae"
-					 "\xd9\x8a\xd9\x84\xe2\x80\x8f "
-					 "Telecom"));
+	                                 "\xd8\xa7\xd9\x84\xd9\x86\xd8\xae"
+	                                 "\xd9\x8a\xd9\x84\xe2\x80\x8f "
+	                                 "Telecom"));
 	/* an id written in the sbc cell, no table needed */
 	e = &m->ent[m->n_ent - 2];
 	assert_int_equal(e->sbc[0].state, MF_REF_ID);
@@ -185,10 +185,11 @@ static void test_bad_samples(void **state)
 		manifest_free(m);
 		got = diag_text(&d);
 		snprintf(path, sizeof(path), "samples/bad/%s/expected",
-			 de->d_name);
+		         de->d_name);
 		want = slurp(path);
 		if (strcmp(got, want) != 0)
-			fail_msg("%s:\ngot:  %swant: %s", de->d_name, got, want);
+			fail_msg("%s:\ngot:  %swant: %s", de->d_name, got,
+			         want);
 		free(got);
 		free(want);
 		diag_release(&d);
@@ -205,39 +206,39 @@ static void test_header_rules(void **state)
 	(void)state;
 	/* any order, x_ columns kept aside, missing trailing fields empty */
 	expect_msgs(load(&m, MF_ENTERPRISES,
-			 "x_owner,services,name,country\n"
-			 "jane,CHAT,Acme\n"
-			 "bob,SMS,Contoso,UK\n",
-			 -1),
-		    "");
+	                 "x_owner,services,name,country\n"
+	                 "jane,CHAT,Acme\n"
+	                 "bob,SMS,Contoso,UK\n",
+	                 -1),
+	            "");
 	assert_int_equal(m->n_ent, 2);
 	assert_null(m->ent[0].country);
 	assert_string_equal(m->ent[1].country, "UK");
 	assert_int_equal(m->ent[0].services, MF_SVC_CHAT);
 	manifest_free(m);
 	expect_msgs(load(NULL, MF_ENTERPRISES, "name,colour,X_notes,\nA\n", -1),
-		    "m/enterprises.csv:1: error: unknown column \"colour\" "
-		    "(columns of your own must start with \"x_\")\n"
-		    "m/enterprises.csv:1: error: unknown column \"X_notes\" "
-		    "(columns of your own must start with \"x_\")\n"
-		    "m/enterprises.csv:1: error: column 4 has no name\n");
+	            "m/enterprises.csv:1: error: unknown column \"colour\" "
+	            "(columns of your own must start with \"x_\")\n"
+	            "m/enterprises.csv:1: error: unknown column \"X_notes\" "
+	            "(columns of your own must start with \"x_\")\n"
+	            "m/enterprises.csv:1: error: column 4 has no name\n");
 	expect_msgs(load(NULL, MF_ENTERPRISES, "name,x_a,x_a\n", -1),
-		    "m/enterprises.csv:1: error: repeated column \"x_a\" "
-		    "(columns 2 and 3)\n");
+	            "m/enterprises.csv:1: error: repeated column \"x_a\" "
+	            "(columns 2 and 3)\n");
 	/* header only: no rows, no error */
 	expect_msgs(load(&m, MF_ENTERPRISES, "name,country\n", -1), "");
 	assert_int_equal(m->n_ent, 0);
 	manifest_free(m);
 	/* blank lines before the header: it is on its own line */
 	expect_msgs(load(NULL, MF_FUSION, "\n\ntenant\n", -1),
-		    "m/fusion.csv:3: error: missing required column "
-		    "\"subscription\"\n");
-	expect_msgs(load(NULL, MF_ACS, "tenant_id,object_id,principle_type\n",
-			 -1),
-		    "m/acs.csv:1: error: unknown column \"principle_type\"; "
-		    "did you mean \"principal_type\"?\n"
-		    "m/acs.csv:1: error: missing required column "
-		    "\"principal_type\"\n");
+	            "m/fusion.csv:3: error: missing required column "
+	            "\"subscription\"\n");
+	expect_msgs(
+	    load(NULL, MF_ACS, "tenant_id,object_id,principle_type\n", -1),
+	    "m/acs.csv:1: error: unknown column \"principle_type\"; "
+	    "did you mean \"principal_type\"?\n"
+	    "m/acs.csv:1: error: missing required column "
+	    "\"principal_type\"\n");
 }
 
 static void test_many_columns(void **state)
@@ -270,25 +271,27 @@ static void test_names(void **state)
 	memset(name, 'n', 256);
 	name[256] = '\0';
 	buf_init(&b);
-	buf_addf(&b, "name\n%s\n%sx\nA\xc2\x85" "B\nA\x7f\nOK\xe2\x80\x8f\n",
-		 name, name);
+	buf_addf(&b,
+	         "name\n%s\n%sx\nA\xc2\x85"
+	         "B\nA\x7f\nOK\xe2\x80\x8f\n",
+	         name, name);
 	expect_msgs(load(NULL, MF_ENTERPRISES, b.p, -1),
-		    "m/enterprises.csv:3: error: name \"nnnnnnnnnnnnnnnnnnnnnnn"
-		    "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn...\" is longer "
-		    "than 256 bytes\n"
-		    "m/enterprises.csv:4: error: name \"A\\u0085B\" contains a "
-		    "control character\n"
-		    "m/enterprises.csv:5: error: name \"A\\x7f\" contains a "
-		    "control character\n");
+	            "m/enterprises.csv:3: error: name \"nnnnnnnnnnnnnnnnnnnnnnn"
+	            "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn...\" is longer "
+	            "than 256 bytes\n"
+	            "m/enterprises.csv:4: error: name \"A\\u0085B\" contains a "
+	            "control character\n"
+	            "m/enterprises.csv:5: error: name \"A\\x7f\" contains a "
+	            "control character\n");
 	buf_release(&b);
 	expect_msgs(load(NULL, MF_ENTERPRISES, "name,country\n,UK\n", -1),
-		    "m/enterprises.csv:2: error: required column \"name\" is "
-		    "empty\n");
+	            "m/enterprises.csv:2: error: required column \"name\" is "
+	            "empty\n");
 	/* ASCII case folding only: É and é differ */
 	expect_msgs(load(NULL, MF_ENTERPRISES,
-			 "name\n\xc3\x89lan\n\xc3\xa9lan\nab\nAB\n", -1),
-		    "m/enterprises.csv:5: error: duplicate enterprise \"AB\" "
-		    "(first on line 4)\n");
+	                 "name\n\xc3\x89lan\n\xc3\xa9lan\nab\nAB\n", -1),
+	            "m/enterprises.csv:5: error: duplicate enterprise \"AB\" "
+	            "(first on line 4)\n");
 }
 
 static void test_values(void **state)
@@ -298,15 +301,15 @@ static void test_values(void **state)
 
 	(void)state;
 	expect_msgs(load(&m, MF_ENTERPRISES,
-			 "name,user_limit,federated,allow_external_numbers,"
-			 "can_add_extensions,user_provisioning_enabled,"
-			 "secure_sms_enabled,pbx_moh,services,consents\n"
-			 "A,2147483647,TRUE,No,1,0,yes,False,"
-			 " SMS ; ;SMS;CHAT ,CDR;Contacts;CDR\n"
-			 "B,0,,,,,,,,;\n"
-			 "C,007,,,,,,,CHAT,EnterpriseManagement\n",
-			 -1),
-		    "");
+	                 "name,user_limit,federated,allow_external_numbers,"
+	                 "can_add_extensions,user_provisioning_enabled,"
+	                 "secure_sms_enabled,pbx_moh,services,consents\n"
+	                 "A,2147483647,TRUE,No,1,0,yes,False,"
+	                 " SMS ; ;SMS;CHAT ,CDR;Contacts;CDR\n"
+	                 "B,0,,,,,,,,;\n"
+	                 "C,007,,,,,,,CHAT,EnterpriseManagement\n",
+	                 -1),
+	            "");
 	e = &m->ent[0];
 	assert_int_equal(e->user_limit, 2147483647);
 	assert_int_equal(e->federated, MF_TRUE);
@@ -325,44 +328,45 @@ static void test_values(void **state)
 	assert_int_equal(m->ent[2].user_limit, 7);
 	manifest_free(m);
 	expect_msgs(load(NULL, MF_ENTERPRISES,
-			 "name,user_limit,services,consents\n"
-			 "A,+5,Sms,none\n"
-			 "B,99999999999999999999999,Fax,None\n",
-			 -1),
-		    "m/enterprises.csv:2: error: user_limit \"+5\" is not a "
-		    "non-negative integer (plain decimal digits)\n"
-		    "m/enterprises.csv:2: error: unknown service \"Sms\"; did "
-		    "you mean \"SMS\"?\n"
-		    "m/enterprises.csv:3: error: user_limit "
-		    "\"99999999999999999999999\" is larger than 2147483647\n"
-		    "m/enterprises.csv:3: error: unknown service \"Fax\" "
-		    "(expected one of: PBX, Trunk, CALLAPP, CallRecording, "
-		    "SMS, CHAT)\n"
-		    "m/enterprises.csv:3: error: unknown consent \"None\"; did "
-		    "you mean \"none\"?\n");
+	                 "name,user_limit,services,consents\n"
+	                 "A,+5,Sms,none\n"
+	                 "B,99999999999999999999999,Fax,None\n",
+	                 -1),
+	            "m/enterprises.csv:2: error: user_limit \"+5\" is not a "
+	            "non-negative integer (plain decimal digits)\n"
+	            "m/enterprises.csv:2: error: unknown service \"Sms\"; did "
+	            "you mean \"SMS\"?\n"
+	            "m/enterprises.csv:3: error: user_limit "
+	            "\"99999999999999999999999\" is larger than 2147483647\n"
+	            "m/enterprises.csv:3: error: unknown service \"Fax\" "
+	            "(expected one of: PBX, Trunk, CALLAPP, CallRecording, "
+	            "SMS, CHAT)\n"
+	            "m/enterprises.csv:3: error: unknown consent \"None\"; did "
+	            "you mean \"none\"?\n");
 }
 
 static void test_redirect_url(void **state)
 {
 	(void)state;
-	expect_msgs(load(NULL, MF_ENTERPRISES,
-			 "name,redirect_url\n"
-			 "A,https://cb.example.com/x?y=1\n"
-			 "B,http://localhost:9000/cb\n"
-			 "C,http://[::1]/cb\n"
-			 "D,http://127.10.0.1/cb\n"
-			 "E,ftp://example.com/\n"
-			 "F,example.com/cb\n"
-			 "G,http://128.0.0.1/cb\n",
-			 -1),
-		    "m/enterprises.csv:6: error: redirect_url "
-		    "\"ftp://example.com/\" must use https (http only with a "
-		    "loopback host)\n"
-		    "m/enterprises.csv:7: error: redirect_url \"example.com/cb\" "
-		    "is not an absolute URL\n"
-		    "m/enterprises.csv:8: error: redirect_url "
-		    "\"http://128.0.0.1/cb\" must use https (http only with a "
-		    "loopback host)\n");
+	expect_msgs(
+	    load(NULL, MF_ENTERPRISES,
+	         "name,redirect_url\n"
+	         "A,https://cb.example.com/x?y=1\n"
+	         "B,http://localhost:9000/cb\n"
+	         "C,http://[::1]/cb\n"
+	         "D,http://127.10.0.1/cb\n"
+	         "E,ftp://example.com/\n"
+	         "F,example.com/cb\n"
+	         "G,http://128.0.0.1/cb\n",
+	         -1),
+	    "m/enterprises.csv:6: error: redirect_url "
+	    "\"ftp://example.com/\" must use https (http only with a "
+	    "loopback host)\n"
+	    "m/enterprises.csv:7: error: redirect_url \"example.com/cb\" "
+	    "is not an absolute URL\n"
+	    "m/enterprises.csv:8: error: redirect_url "
+	    "\"http://128.0.0.1/cb\" must use https (http only with a "
+	    "loopback host)\n");
 }
 
 static void test_refs(void **state)
@@ -373,10 +377,10 @@ static void test_refs(void **state)
 	(void)state;
 	/* no pinned tables: names wait for apply, ids are accepted */
 	expect_msgs(load(&m, MF_ENTERPRISES,
-			 "name,services,sbc,pbx\n"
-			 "A,PBX,US-East;42;US-East,Example PBX;7\n",
-			 -1),
-		    "");
+	                 "name,services,sbc,pbx\n"
+	                 "A,PBX,US-East;42;US-East,Example PBX;7\n",
+	                 -1),
+	            "");
 	e = &m->ent[0];
 	assert_int_equal(e->n_sbc, 2);
 	assert_int_equal(e->sbc[0].state, MF_REF_LIVE);
@@ -388,17 +392,17 @@ static void test_refs(void **state)
 	manifest_free(m);
 	/* pinned: names resolve, a name and its id count once */
 	expect_msgs(load(&m, MF_SBC, "id,region\n5678,US-East\n", MF_PBX,
-			 "name,id\nExample PBX,1234\n", MF_ENTERPRISES,
-			 "name,services,sbc,pbx\n"
-			 "A,Trunk,US-East;5678,\n"
-			 "B,PBX,us-east,Example PBX\n"
-			 "C,CALLAPP,,Other PBX\n",
-			 -1),
-		    "m/enterprises.csv:3: error: unknown SBC gateway "
-		    "\"us-east\" (not in sbc_gateways.csv); did you mean "
-		    "\"US-East\"?\n"
-		    "m/enterprises.csv:4: error: unknown PBX type \"Other "
-		    "PBX\" (not in pbx_types.csv)\n");
+	                 "name,id\nExample PBX,1234\n", MF_ENTERPRISES,
+	                 "name,services,sbc,pbx\n"
+	                 "A,Trunk,US-East;5678,\n"
+	                 "B,PBX,us-east,Example PBX\n"
+	                 "C,CALLAPP,,Other PBX\n",
+	                 -1),
+	            "m/enterprises.csv:3: error: unknown SBC gateway "
+	            "\"us-east\" (not in sbc_gateways.csv); did you mean "
+	            "\"US-East\"?\n"
+	            "m/enterprises.csv:4: error: unknown PBX type \"Other "
+	            "PBX\" (not in pbx_types.csv)\n");
 	e = &m->ent[0];
 	assert_int_equal(e->n_sbc, 1);
 	assert_int_equal(e->sbc[0].state, MF_REF_PINNED);
@@ -406,17 +410,17 @@ static void test_refs(void **state)
 	manifest_free(m);
 	/* pinned table conflicts */
 	expect_msgs(load(NULL, MF_PBX,
-			 "name,id\nExample PBX,1234\nOther,1234\n"
-			 "example pbx,99\nBad,x\n,5\n",
-			 -1),
-		    "m/pbx_types.csv:3: error: id 1234 already belongs to "
-		    "\"Example PBX\" (line 2)\n"
-		    "m/pbx_types.csv:4: error: duplicate PBX type \"example "
-		    "pbx\" (first on line 2)\n"
-		    "m/pbx_types.csv:5: error: id \"x\" is not a non-negative "
-		    "integer (plain decimal digits)\n"
-		    "m/pbx_types.csv:6: error: required column \"name\" is "
-		    "empty\n");
+	                 "name,id\nExample PBX,1234\nOther,1234\n"
+	                 "example pbx,99\nBad,x\n,5\n",
+	                 -1),
+	            "m/pbx_types.csv:3: error: id 1234 already belongs to "
+	            "\"Example PBX\" (line 2)\n"
+	            "m/pbx_types.csv:4: error: duplicate PBX type \"example "
+	            "pbx\" (first on line 2)\n"
+	            "m/pbx_types.csv:5: error: id \"x\" is not a non-negative "
+	            "integer (plain decimal digits)\n"
+	            "m/pbx_types.csv:6: error: required column \"name\" is "
+	            "empty\n");
 }
 
 static void test_dependencies(void **state)
@@ -425,30 +429,30 @@ static void test_dependencies(void **state)
 	/* Trunk via services.csv; PBX needs both; an sbc cell with an error
 	 * does not also report the dependency */
 	expect_msgs(load(NULL, MF_SBC, "region,id\nEU,1\n", MF_ENTERPRISES,
-			 "name,services,sbc,pbx\n"
-			 "A,CHAT,,\n"
-			 "B,PBX,,\n"
-			 "C,Trunk,Nowhere,\n",
-			 MF_SERVICES,
-			 "enterprise,service\na,Trunk\nA,CALLAPP\n"
-			 "Z,SMS\nA,Chat\n",
-			 -1),
-		    "m/enterprises.csv:4: error: unknown SBC gateway "
-		    "\"Nowhere\" (not in sbc_gateways.csv)\n"
-		    "m/services.csv:4: error: unknown enterprise \"Z\" (not "
-		    "in enterprises.csv)\n"
-		    "m/services.csv:5: error: unknown service \"Chat\"; did "
-		    "you mean \"CHAT\"?\n"
-		    "m/enterprises.csv:2: error: service \"Trunk\" (from "
-		    "services.csv line 2) needs at least one SBC gateway "
-		    "(column sbc)\n"
-		    "m/enterprises.csv:2: error: service \"CALLAPP\" (from "
-		    "services.csv line 3) needs at least one PBX type (column "
-		    "pbx)\n"
-		    "m/enterprises.csv:3: error: service \"PBX\" needs at "
-		    "least one SBC gateway (column sbc)\n"
-		    "m/enterprises.csv:3: error: service \"PBX\" needs at "
-		    "least one PBX type (column pbx)\n");
+	                 "name,services,sbc,pbx\n"
+	                 "A,CHAT,,\n"
+	                 "B,PBX,,\n"
+	                 "C,Trunk,Nowhere,\n",
+	                 MF_SERVICES,
+	                 "enterprise,service\na,Trunk\nA,CALLAPP\n"
+	                 "Z,SMS\nA,Chat\n",
+	                 -1),
+	            "m/enterprises.csv:4: error: unknown SBC gateway "
+	            "\"Nowhere\" (not in sbc_gateways.csv)\n"
+	            "m/services.csv:4: error: unknown enterprise \"Z\" (not "
+	            "in enterprises.csv)\n"
+	            "m/services.csv:5: error: unknown service \"Chat\"; did "
+	            "you mean \"CHAT\"?\n"
+	            "m/enterprises.csv:2: error: service \"Trunk\" (from "
+	            "services.csv line 2) needs at least one SBC gateway "
+	            "(column sbc)\n"
+	            "m/enterprises.csv:2: error: service \"CALLAPP\" (from "
+	            "services.csv line 3) needs at least one PBX type (column "
+	            "pbx)\n"
+	            "m/enterprises.csv:3: error: service \"PBX\" needs at "
+	            "least one SBC gateway (column sbc)\n"
+	            "m/enterprises.csv:3: error: service \"PBX\" needs at "
+	            "least one PBX type (column pbx)\n");
 }
 
 static void test_partial_files(void **state)
@@ -457,13 +461,13 @@ static void test_partial_files(void **state)
 	/* enterprises.csv stops at a broken quote: rows naming enterprises
 	 * after it are not reported a second time */
 	expect_msgs(load(NULL, MF_SBC, "region\n", MF_ENTERPRISES,
-			 "name,sbc\nA,EU\nB\"x\nC\n",
-			 MF_SERVICES, "enterprise,service\nC,CHAT\n", -1),
-		    "m/sbc_gateways.csv:1: error: missing required column "
-		    "\"id\"\n"
-		    "m/enterprises.csv:3: error: quote inside an unquoted "
-		    "field (quote the whole field and write the quote as "
-		    "\"\")\n");
+	                 "name,sbc\nA,EU\nB\"x\nC\n", MF_SERVICES,
+	                 "enterprise,service\nC,CHAT\n", -1),
+	            "m/sbc_gateways.csv:1: error: missing required column "
+	            "\"id\"\n"
+	            "m/enterprises.csv:3: error: quote inside an unquoted "
+	            "field (quote the whole field and write the quote as "
+	            "\"\")\n");
 }
 
 static void test_fusion(void **state)
@@ -474,31 +478,31 @@ static void test_fusion(void **state)
 	(void)state;
 	buf_init(&b);
 	buf_addf(&b,
-		 "tenant,subscription,ms_tenant_id,application_id,secret,"
-		 "link_subscription,enterprise,draas_instance\n"
-		 "%s,1,%s,%s,env:S1,,acme,draas_v1\n"
-		 "%s,2,,,,1,,\n"
-		 "%s,3,,,,3,,\n"
-		 "%s,4,,%s,env:1BAD,,Nobody,\n"
-		 "%s,5,%s,%s,file:secrets/app5,,,\n"
-		 "%s,-6,x,%s,,,,\n",
-		 G1, G1, G1, G1, G1, G1, G1, G1, G1, G1, G1, G1);
-	expect_msgs(load(&m, MF_ENTERPRISES, "name\nAcme\n", MF_FUSION, b.p,
-			 -1),
-		    "m/fusion.csv:4: error: link_subscription is the row's own "
-		    "subscription\n"
-		    "m/fusion.csv:5: error: ms_tenant_id is required unless "
-		    "link_subscription is set\n"
-		    "m/fusion.csv:5: error: secret: \"env:\" must be followed "
-		    "by an environment variable name\n"
-		    "m/fusion.csv:5: error: unknown enterprise \"Nobody\" (not "
-		    "in enterprises.csv)\n"
-		    "m/fusion.csv:7: error: subscription \"-6\" is not a "
-		    "non-negative integer (plain decimal digits)\n"
-		    "m/fusion.csv:7: error: ms_tenant_id \"x\" is not a GUID "
-		    "(8-4-4-4-12 hexadecimal digits)\n"
-		    "m/fusion.csv:7: error: secret is required unless "
-		    "link_subscription is set\n");
+	         "tenant,subscription,ms_tenant_id,application_id,secret,"
+	         "link_subscription,enterprise,draas_instance\n"
+	         "%s,1,%s,%s,env:S1,,acme,draas_v1\n"
+	         "%s,2,,,,1,,\n"
+	         "%s,3,,,,3,,\n"
+	         "%s,4,,%s,env:1BAD,,Nobody,\n"
+	         "%s,5,%s,%s,file:secrets/app5,,,\n"
+	         "%s,-6,x,%s,,,,\n",
+	         G1, G1, G1, G1, G1, G1, G1, G1, G1, G1, G1, G1);
+	expect_msgs(
+	    load(&m, MF_ENTERPRISES, "name\nAcme\n", MF_FUSION, b.p, -1),
+	    "m/fusion.csv:4: error: link_subscription is the row's own "
+	    "subscription\n"
+	    "m/fusion.csv:5: error: ms_tenant_id is required unless "
+	    "link_subscription is set\n"
+	    "m/fusion.csv:5: error: secret: \"env:\" must be followed "
+	    "by an environment variable name\n"
+	    "m/fusion.csv:5: error: unknown enterprise \"Nobody\" (not "
+	    "in enterprises.csv)\n"
+	    "m/fusion.csv:7: error: subscription \"-6\" is not a "
+	    "non-negative integer (plain decimal digits)\n"
+	    "m/fusion.csv:7: error: ms_tenant_id \"x\" is not a GUID "
+	    "(8-4-4-4-12 hexadecimal digits)\n"
+	    "m/fusion.csv:7: error: secret is required unless "
+	    "link_subscription is set\n");
 	buf_release(&b);
 	assert_int_equal(m->n_fusion, 3);
 	assert_string_equal(m->fusion[0].enterprise, "Acme");
@@ -518,19 +522,19 @@ static void test_acs(void **state)
 	(void)state;
 	buf_init(&b);
 	buf_addf(&b,
-		 "tenant_id,object_id,principal_type,client_ids,state\n"
-		 "%s,%s,user,%s; %s ;,\n"
-		 "%s,6513270E-269E-4D37-B2A7-4DE452E6B439,user,,absent\n"
-		 "%s,6513270e-269e-4d37-b2a7-4de452e6b439,teamsResourceAccount"
-		 ",,gone\n",
-		 G1, G1, G1, "6513270E-269E-4D37-B2A7-4DE452E6B438", G1, G1);
+	         "tenant_id,object_id,principal_type,client_ids,state\n"
+	         "%s,%s,user,%s; %s ;,\n"
+	         "%s,6513270E-269E-4D37-B2A7-4DE452E6B439,user,,absent\n"
+	         "%s,6513270e-269e-4d37-b2a7-4de452e6b439,teamsResourceAccount"
+	         ",,gone\n",
+	         G1, G1, G1, "6513270E-269E-4D37-B2A7-4DE452E6B438", G1, G1);
 	expect_msgs(load(&m, MF_ENTERPRISES, "name\nAcme\n", MF_ACS, b.p, -1),
-		    "m/acs.csv:4: error: unknown state \"gone\" (expected one "
-		    "of: present, absent)\n"
-		    "m/acs.csv:4: error: duplicate ACS assignment (tenant_id "
-		    "\"6513270e-269e-4d37-b2a7-4de452e6b438\", object_id "
-		    "\"6513270e-269e-4d37-b2a7-4de452e6b439\") (first on line "
-		    "3)\n");
+	            "m/acs.csv:4: error: unknown state \"gone\" (expected one "
+	            "of: present, absent)\n"
+	            "m/acs.csv:4: error: duplicate ACS assignment (tenant_id "
+	            "\"6513270e-269e-4d37-b2a7-4de452e6b438\", object_id "
+	            "\"6513270e-269e-4d37-b2a7-4de452e6b439\") (first on line "
+	            "3)\n");
 	buf_release(&b);
 	assert_int_equal(m->n_acs, 2);
 	/* client ids compared case-insensitively */
@@ -559,7 +563,7 @@ static void test_error_cap(void **state)
 		buf_addf(&b, "E%d,x\n", i);
 	diag_init(&d);
 	assert_int_equal(manifest_add_buffer(m, MF_ENTERPRISES, b.p, b.len, &d),
-			 -1);
+	                 -1);
 	assert_int_equal(d.errors, 150);
 	assert_int_equal(d.n, DIAG_MAX);
 	/* rows with errors are still in the model when their name is good */
@@ -584,9 +588,10 @@ static void test_dir_and_secrets(void **state)
 	assert_int_equal(manifest_load(dir, &m, &d), -1);
 	assert_null(m);
 	s = diag_text(&d);
-	snprintf(path, sizeof(path), "%s/enterprises.csv: error: required "
-				     "file is missing\n",
-		 dir);
+	snprintf(path, sizeof(path),
+	         "%s/enterprises.csv: error: required "
+	         "file is missing\n",
+	         dir);
 	assert_string_equal(s, path);
 	free(s);
 	diag_release(&d);
@@ -597,12 +602,13 @@ static void test_dir_and_secrets(void **state)
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/fusion.csv", dir);
 	f = fopen(path, "w");
-	fprintf(f, "tenant,subscription,ms_tenant_id,application_id,secret\n"
-		   "%s,1,%s,%s,env:TP_TEST_SECRET_SET\n"
-		   "%s,2,%s,%s,env:TP_TEST_SECRET_UNSET\n"
-		   "%s,3,%s,%s,file:app.secret\n"
-		   "%s,4,%s,%s,file:open.secret\n",
-		G1, G1, G1, G1, G1, G1, G1, G1, G1, G1, G1, G1);
+	fprintf(f,
+	        "tenant,subscription,ms_tenant_id,application_id,secret\n"
+	        "%s,1,%s,%s,env:TP_TEST_SECRET_SET\n"
+	        "%s,2,%s,%s,env:TP_TEST_SECRET_UNSET\n"
+	        "%s,3,%s,%s,file:app.secret\n"
+	        "%s,4,%s,%s,file:open.secret\n",
+	        G1, G1, G1, G1, G1, G1, G1, G1, G1, G1, G1, G1);
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/app.secret", dir);
 	fd = open(path, O_CREAT | O_WRONLY, 0600);
@@ -654,14 +660,14 @@ static void test_summary_singular(void **state)
 
 	(void)state;
 	expect_msgs(load(&m, MF_SBC, "region,id\nX,1\n", MF_PBX,
-			 "name,id\nP,2\n", MF_ENTERPRISES,
-			 "name,services,sbc,pbx\nA,PBX,X,P\n", -1),
-		    "");
+	                 "name,id\nP,2\n", MF_ENTERPRISES,
+	                 "name,services,sbc,pbx\nA,PBX,X,P\n", -1),
+	            "");
 	buf_init(&b);
 	manifest_summary(m, &b);
 	assert_string_equal(b.p, "1 enterprise, 1 service, 1 SBC gateway, "
-				 "1 PBX type, 0 Fusion subscriptions, "
-				 "0 ACS assignments");
+	                         "1 PBX type, 0 Fusion subscriptions, "
+	                         "0 ACS assignments");
 	buf_release(&b);
 	manifest_free(m);
 }
@@ -669,21 +675,21 @@ static void test_summary_singular(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_samples),
-		cmocka_unit_test(test_bad_samples),
-		cmocka_unit_test(test_header_rules),
-		cmocka_unit_test(test_many_columns),
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_values),
-		cmocka_unit_test(test_redirect_url),
-		cmocka_unit_test(test_refs),
-		cmocka_unit_test(test_dependencies),
-		cmocka_unit_test(test_partial_files),
-		cmocka_unit_test(test_fusion),
-		cmocka_unit_test(test_acs),
-		cmocka_unit_test(test_error_cap),
-		cmocka_unit_test(test_dir_and_secrets),
-		cmocka_unit_test(test_summary_singular),
+	    cmocka_unit_test(test_samples),
+	    cmocka_unit_test(test_bad_samples),
+	    cmocka_unit_test(test_header_rules),
+	    cmocka_unit_test(test_many_columns),
+	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_values),
+	    cmocka_unit_test(test_redirect_url),
+	    cmocka_unit_test(test_refs),
+	    cmocka_unit_test(test_dependencies),
+	    cmocka_unit_test(test_partial_files),
+	    cmocka_unit_test(test_fusion),
+	    cmocka_unit_test(test_acs),
+	    cmocka_unit_test(test_error_cap),
+	    cmocka_unit_test(test_dir_and_secrets),
+	    cmocka_unit_test(test_summary_singular),
 	};
 	const char *root = getenv("TP_ROOT");
 
