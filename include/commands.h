@@ -10,5 +10,6 @@
 #include "cli.h"
 
 int cmd_help(int argc, char **argv, struct tp_globals *g);
+int cmd_validate(int argc, char **argv, struct tp_globals *g);
 
 #endif

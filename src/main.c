@@ -17,6 +17,11 @@
 #include "suggest.h"
 
 const struct tp_command tp_commands[] = {
+	{"validate", cmd_validate, "",
+	 "check the manifests and the configuration offline",
+	 "Reads every manifest file in the manifest directory (-m) and the\n"
+	 "configuration, reports every problem as FILE:LINE: error: ...,\n"
+	 "and sends nothing anywhere. Exit 0 when all is well, 65 if not.\n"},
 	{"help", cmd_help, "[COMMAND]", "show the usage of a command", NULL},
 	{NULL, NULL, NULL, NULL, NULL},
 };
