@@ -88,8 +88,11 @@ void auth_free(struct auth *a);
 
 /*
  * The current token, fetching one if there is none or it is about to
- * expire (now_ns: clock_mono_ns()). Returns 0 with *tok filled, or -1
- * with *err filled. Release both with the functions below either way.
+ * expire (now_ns: clock_mono_ns()). *tok and *err must have been
+ * initialised (auth_token_init, auth_error_init); they may be reused
+ * across calls. Returns 0 with *tok filled, or -1 with *err filled.
+ * Release both with the functions below either way. While one thread
+ * renews a token that has not expired yet, the others keep using it.
  */
 int auth_get(struct auth *a, int64_t now_ns, struct auth_token *tok,
 	     struct auth_error *err);

@@ -17,6 +17,7 @@
 #ifndef TP_HTTP_H
 #define TP_HTTP_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,12 @@ struct http_opts {
 	int64_t timeout_ns;         /* whole request; 0: HTTP_TIMEOUT_DEFAULT */
 	size_t body_max;            /* 0: HTTP_BODY_MAX_DEFAULT */
 	const char *ca_file;        /* extra CA bundle (copied); NULL: system */
+	/*
+	 * When *cancel turns nonzero (another thread, e.g. after the drain
+	 * deadline of a SIGINT), a transfer in progress stops within about
+	 * a second with HTTP_ERR_CANCELLED. NULL: never. Not copied.
+	 */
+	const atomic_int *cancel;
 };
 
 /*
@@ -65,6 +72,7 @@ enum http_err {
 	HTTP_ERR_TOO_LARGE,        /* response body over body_max */
 	HTTP_ERR_REFUSED_URL,      /* bad URL, or http:// to a non-loopback
 				      host: nothing was sent */
+	HTTP_ERR_CANCELLED,        /* *opts.cancel was set; see .sent */
 	HTTP_ERR_OTHER,            /* TLS verification and everything else */
 };
 
@@ -80,6 +88,7 @@ struct http_request {
 	size_t body_len;
 	const char *content_type;   /* NULL: no Content-Type header */
 	const char *idempotency_key; /* adds "Idempotency-Key:", or NULL */
+	int64_t timeout_ns; /* this request's limit; 0: the client's */
 };
 
 struct http_response {

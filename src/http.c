@@ -35,6 +35,8 @@ struct http_client {
 	CURL *curl;
 	long connects;
 	size_t body_max;
+	long timeout_ms;
+	const atomic_int *cancel;
 	char errbuf[CURL_ERROR_SIZE];
 	/* The transfer in progress. */
 	struct http_response *res;
@@ -160,6 +162,18 @@ static int on_seek(void *u, curl_off_t off, int origin)
 	return CURL_SEEKFUNC_OK;
 }
 
+static int on_progress(void *u, curl_off_t dt, curl_off_t dn, curl_off_t ut,
+		       curl_off_t un)
+{
+	struct http_client *c = u;
+
+	(void)dt;
+	(void)dn;
+	(void)ut;
+	(void)un;
+	return atomic_load(c->cancel) ? 1 : 0;
+}
+
 static long ns_to_ms(int64_t ns, int64_t dflt)
 {
 	int64_t ms = (ns > 0 ? ns : dflt) / 1000000;
@@ -185,8 +199,14 @@ struct http_client *http_client_new(const struct http_opts *opts)
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
 			 ns_to_ms(opts->connect_timeout_ns,
 				  HTTP_CONNECT_TIMEOUT_DEFAULT));
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
-			 ns_to_ms(opts->timeout_ns, HTTP_TIMEOUT_DEFAULT));
+	c->timeout_ms = ns_to_ms(opts->timeout_ns, HTTP_TIMEOUT_DEFAULT);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	c->cancel = opts->cancel;
+	if (c->cancel) {
+		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
+		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	}
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -233,6 +253,7 @@ const char *http_err_name(enum http_err e)
 	case HTTP_ERR_LOST_AFTER_SEND: return "conn_lost_after_send";
 	case HTTP_ERR_TOO_LARGE: return "body_too_large";
 	case HTTP_ERR_REFUSED_URL: return "refused_url";
+	case HTTP_ERR_CANCELLED: return "cancelled";
 	case HTTP_ERR_OTHER: break;
 	}
 	return "other";
@@ -427,6 +448,8 @@ static enum http_err classify(CURLcode rc, int sent, int too_large)
 		return too_large ? HTTP_ERR_TOO_LARGE : HTTP_ERR_OTHER;
 	case CURLE_FILESIZE_EXCEEDED:
 		return HTTP_ERR_TOO_LARGE;
+	case CURLE_ABORTED_BY_CALLBACK:
+		return HTTP_ERR_CANCELLED;
 	case CURLE_SEND_ERROR:
 	case CURLE_RECV_ERROR:
 	case CURLE_GOT_NOTHING:
@@ -481,6 +504,7 @@ static const char *err_text(enum http_err e, int sent)
 		return "connection lost after the request was sent";
 	case HTTP_ERR_TOO_LARGE: return "response body too large";
 	case HTTP_ERR_REFUSED_URL: return "URL refused";
+	case HTTP_ERR_CANCELLED: return "cancelled";
 	default: return "request failed";
 	}
 }
@@ -512,6 +536,9 @@ int http_perform(struct http_client *c, const struct http_request *req,
 	c->errbuf[0] = '\0';
 	hdrs = build_headers(req);
 	curl_easy_setopt(c->curl, CURLOPT_URL, req->url);
+	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS,
+			 req->timeout_ns > 0 ? ns_to_ms(req->timeout_ns, 0)
+					     : c->timeout_ms);
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hdrs);
 	setup_method(c->curl, req);
 
@@ -549,7 +576,8 @@ int http_ambiguous(const struct http_response *res)
 	if (res->resent)
 		return 1;
 	return res->sent && (res->err == HTTP_ERR_TIMEOUT ||
-			     res->err == HTTP_ERR_LOST_AFTER_SEND);
+			     res->err == HTTP_ERR_LOST_AFTER_SEND ||
+			     res->err == HTTP_ERR_CANCELLED);
 }
 
 char *http_url_path(const char *url, int with_query)

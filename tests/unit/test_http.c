@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,7 +33,7 @@ static char base[64];
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static int released;
-static int hits_ok, hits_drop, hits_echo;
+static int hits_ok, hits_drop, hits_echo, slow_entered;
 static char last_auth[256], last_idem[128], last_ua[128], last_method[16];
 
 struct req {
@@ -126,6 +127,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn,
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += 10;
 		pthread_mutex_lock(&mu);
+		slow_entered++;
+		pthread_cond_broadcast(&cv);
 		while (!released &&
 		       pthread_cond_timedwait(&cv, &mu, &until) != ETIMEDOUT)
 			;
@@ -337,7 +340,7 @@ static void test_timeout(void **state)
 	struct http_client *c = client(200, 0);
 	struct http_response res;
 	struct http_request rq = {0};
-	char *u = url("/slow");
+	char *u = url("/slow"), *ok = url("/ok");
 
 	(void)state;
 	http_response_init(&res);
@@ -351,6 +354,18 @@ static void test_timeout(void **state)
 	assert_true(http_ambiguous(&res));
 	assert_true(res.total_ms >= 150 && res.total_ms < 5000);
 	assert_string_equal(http_err_name(res.err), "timeout");
+	http_client_free(c);
+
+	/* A per-request limit below the client's. */
+	c = client(20000, 0);
+	rq.timeout_ns = 100 * TP_NS_PER_MS;
+	assert_int_equal(http_perform(c, &rq, &res), -1);
+	assert_int_equal(res.err, HTTP_ERR_TIMEOUT);
+	assert_true(res.total_ms < 5000);
+	rq.timeout_ns = 0;
+	rq.url = ok;
+	assert_int_equal(http_perform(c, &rq, &res), 0);
+	free(ok);
 	free(u);
 	http_response_release(&res);
 	http_client_free(c);
@@ -401,6 +416,55 @@ static void test_drop_after_send(void **state)
 	assert_true(http_ambiguous(&res));
 	free(u);
 	free(ok);
+	http_response_release(&res);
+	http_client_free(c);
+}
+
+static atomic_int cancel_flag;
+
+/* Sets the cancel flag once the server holds a /slow request. */
+static void *canceller(void *arg)
+{
+	int before = *(int *)arg;
+
+	pthread_mutex_lock(&mu);
+	while (slow_entered == before)
+		pthread_cond_wait(&cv, &mu);
+	pthread_mutex_unlock(&mu);
+	atomic_store(&cancel_flag, 1);
+	return NULL;
+}
+
+static void test_cancel(void **state)
+{
+	struct http_opts o = {0};
+	struct http_client *c;
+	struct http_response res;
+	struct http_request rq = {0};
+	char *u = url("/slow");
+	pthread_t t;
+	int before;
+
+	(void)state;
+	o.timeout_ns = 20 * TP_NS_PER_S;
+	o.cancel = &cancel_flag;
+	c = http_client_new(&o);
+	http_response_init(&res);
+	pthread_mutex_lock(&mu);
+	before = slow_entered;
+	pthread_mutex_unlock(&mu);
+	assert_int_equal(pthread_create(&t, NULL, canceller, &before), 0);
+	rq.method = "POST";
+	rq.url = u;
+	rq.body = "{}";
+	rq.body_len = 2;
+	assert_int_equal(http_perform(c, &rq, &res), -1);
+	pthread_join(t, NULL);
+	assert_int_equal(res.err, HTTP_ERR_CANCELLED);
+	assert_true(res.sent);
+	assert_true(http_ambiguous(&res));
+	assert_true(res.total_ms < 5000);
+	free(u);
 	http_response_release(&res);
 	http_client_free(c);
 }
@@ -654,6 +718,7 @@ int main(void)
 		cmocka_unit_test(test_post_headers),
 		cmocka_unit_test(test_body_cap),
 		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_drop_after_send),
 		cmocka_unit_test(test_lost_before_send),
 		cmocka_unit_test(test_connect_failed),
