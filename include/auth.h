@@ -49,9 +49,9 @@ enum auth_kind { AUTH_TOKEN, AUTH_C2T_PASSWORD, AUTH_FUSION_LOGIN };
 /* Everything is copied by auth_new(); the caller keeps its own. */
 struct auth_config {
 	enum auth_kind kind;
-	const char *api;      /* "c2t", "fusion", "acs": names messages */
-	const char *base_url; /* C2T and Fusion */
-	const char *base_dir; /* for relative secret files; NULL: cwd */
+	const char *api;         /* "c2t", "fusion", "acs": names messages */
+	const char *base_url;    /* C2T and Fusion */
+	const char *base_dir;    /* for relative secret files; NULL: cwd */
 	struct secret_ref token; /* AUTH_TOKEN */
 	const char *client_id;   /* AUTH_C2T_PASSWORD */
 	struct secret_ref client_secret;
@@ -95,7 +95,7 @@ void auth_free(struct auth *a);
  * renews a token that has not expired yet, the others keep using it.
  */
 int auth_get(struct auth *a, int64_t now_ns, struct auth_token *tok,
-	     struct auth_error *err);
+             struct auth_error *err);
 
 /*
  * After a 401 to a request sent with generation `seen`: returns a newer
@@ -103,7 +103,7 @@ int auth_get(struct auth *a, int64_t now_ns, struct auth_token *tok,
  * auth_get().
  */
 int auth_refresh(struct auth *a, uint64_t seen, int64_t now_ns,
-		 struct auth_token *tok, struct auth_error *err);
+                 struct auth_token *tok, struct auth_error *err);
 
 void auth_token_init(struct auth_token *t);
 void auth_token_release(struct auth_token *t);

@@ -71,7 +71,7 @@ enum http_err {
 	HTTP_ERR_LOST_AFTER_SEND,  /* connection lost after it was all sent */
 	HTTP_ERR_TOO_LARGE,        /* response body over body_max */
 	HTTP_ERR_REFUSED_URL,      /* bad URL, or http:// to a non-loopback
-				      host: nothing was sent */
+	                              host: nothing was sent */
 	HTTP_ERR_CANCELLED,        /* *opts.cancel was set; see .sent */
 	HTTP_ERR_OTHER,            /* TLS verification and everything else */
 };
@@ -86,16 +86,16 @@ struct http_request {
 	const char *bearer;         /* adds "Authorization: Bearer <bearer>" */
 	const char *body;           /* body_len bytes, may be NULL when 0 */
 	size_t body_len;
-	const char *content_type;   /* NULL: no Content-Type header */
+	const char *content_type;    /* NULL: no Content-Type header */
 	const char *idempotency_key; /* adds "Idempotency-Key:", or NULL */
-	int64_t timeout_ns; /* this request's limit; 0: the client's */
+	int64_t timeout_ns;          /* this request's limit; 0: the client's */
 };
 
 struct http_response {
-	long status;          /* 0 when no status line arrived */
-	struct buf body;      /* NUL-terminated for convenience */
-	char *content_type;   /* owned, NULL if none */
-	char *retry_after_raw; /* Retry-After as received, owned, or NULL */
+	long status;            /* 0 when no status line arrived */
+	struct buf body;        /* NUL-terminated for convenience */
+	char *content_type;     /* owned, NULL if none */
+	char *retry_after_raw;  /* Retry-After as received, owned, or NULL */
 	int64_t retry_after_ns; /* parsed and clamped, -1 when absent or bad */
 	double total_ms;
 	enum http_err err;
@@ -121,7 +121,7 @@ void http_response_release(struct http_response *r);
  * a body cut short or over the cap).
  */
 int http_perform(struct http_client *c, const struct http_request *req,
-		 struct http_response *res);
+                 struct http_response *res);
 
 /*
  * Whether the server may have acted on a request that got no usable
@@ -136,7 +136,7 @@ int http_ambiguous(const struct http_response *res);
  * "POST /path: <res->error>". The caller frees it.
  */
 char *http_status_message(const struct http_request *req,
-			  const struct http_response *res);
+                          const struct http_response *res);
 
 /*
  * The path of url, without scheme, host and (unless with_query) query,
@@ -157,7 +157,7 @@ int http_url_check(const char *url, char **err);
  * neither.
  */
 int http_parse_retry_after(const char *raw, int64_t now_wall_ns,
-			   int64_t *delay_ns);
+                           int64_t *delay_ns);
 
 /*
  * JSON. cJSON numbers keep only a double: exact for integers up to 2^53,

@@ -24,7 +24,7 @@ struct logjson_event {
 	const char *api;    /* "c2t", "fusion", "acs", or NULL */
 	const char *method; /* or NULL */
 	const char *path;   /* a path or a full URL; shown as its path and
-			       query, redacted */
+	                       query, redacted */
 	long status;        /* HTTP status; 0: null */
 	double ms;          /* duration; negative: null */
 	int attempt;        /* 1 for the first; 0: null */

@@ -155,9 +155,12 @@ void auth_error_release(struct auth_error *e)
 int auth_exit_code(enum auth_err kind)
 {
 	switch (kind) {
-	case AUTH_OK: return TP_EXIT_OK;
-	case AUTH_ERR_UNAVAILABLE: return TP_EXIT_UNAVAIL;
-	default: return TP_EXIT_NOPERM;
+	case AUTH_OK:
+		return TP_EXIT_OK;
+	case AUTH_ERR_UNAVAILABLE:
+		return TP_EXIT_UNAVAIL;
+	default:
+		return TP_EXIT_NOPERM;
 	}
 }
 
@@ -180,7 +183,7 @@ static void set_err(struct auth_error *e, enum auth_err kind, char *msg)
 
 /* Reads a configured secret once and registers it at once. */
 static int need_secret(struct auth *a, const struct secret_ref *ref,
-		       char **value, const char *what, struct auth_error *e)
+                       char **value, const char *what, struct auth_error *e)
 {
 	char *err = NULL;
 
@@ -188,7 +191,7 @@ static int need_secret(struct auth *a, const struct secret_ref *ref,
 		return 0;
 	if (secret_read(ref, a->base_dir, NULL, value, &err) < 0) {
 		set_err(e, AUTH_ERR_SECRET,
-			xasprintf("%s: %s: %s", a->api, what, err));
+		        xasprintf("%s: %s: %s", a->api, what, err));
 		free(err);
 		return -1;
 	}
@@ -198,7 +201,7 @@ static int need_secret(struct auth *a, const struct secret_ref *ref,
 
 /* One token request through the auth's own client. */
 static int send_req(struct auth *a, const struct http_request *rq,
-		    struct http_response *res)
+                    struct http_response *res)
 {
 	if (!a->client)
 		a->client = http_client_new(&a->http);
@@ -213,28 +216,27 @@ static int send_req(struct auth *a, const struct http_request *rq,
  * other answer is a refusal that will not change by asking again.
  */
 static void request_failed(struct auth *a, const struct http_request *rq,
-			   const struct http_response *res,
-			   struct auth_error *e)
+                           const struct http_response *res,
+                           struct auth_error *e)
 {
 	char *m = http_status_message(rq, res);
 
 	if (res->err != HTTP_ERR_NONE || res->status == 429 ||
 	    res->status >= 500) {
 		set_err(e, AUTH_ERR_UNAVAILABLE,
-			xasprintf("%s: token request failed: %s", a->api, m));
+		        xasprintf("%s: token request failed: %s", a->api, m));
 		e->retry_after_ns = res->retry_after_ns;
 	} else {
 		set_err(e, AUTH_ERR_REFUSED,
-			xasprintf("%s: authentication refused: %s", a->api,
-				  m));
+		        xasprintf("%s: authentication refused: %s", a->api, m));
 	}
 	free(m);
 }
 
 /* access_token (and expires_in) of a 2xx token response. */
 static int take_token(struct auth *a, const struct http_request *rq,
-		      struct http_response *res, struct fetched *f,
-		      struct auth_error *e)
+                      struct http_response *res, struct fetched *f,
+                      struct auth_error *e)
 {
 	cJSON *j = http_json(res);
 	const char *tok = json_get_str(j, "access_token");
@@ -243,8 +245,8 @@ static int take_token(struct auth *a, const struct http_request *rq,
 	if (!tok || !*tok) {
 		char *m = http_status_message(rq, res);
 		set_err(e, AUTH_ERR_REFUSED,
-			xasprintf("%s: no access_token in the answer: %s",
-				  a->api, m));
+		        xasprintf("%s: no access_token in the answer: %s",
+		                  a->api, m));
 		free(m);
 		cJSON_Delete(j);
 		return -1;
@@ -273,8 +275,8 @@ static int c2t_grant(struct auth *a, struct fetched *f, struct auth_error *e)
 	struct buf cred;
 	int rc = -1;
 
-	if (need_secret(a, &a->cs_ref, &a->client_secret, "client secret",
-			e) < 0 ||
+	if (need_secret(a, &a->cs_ref, &a->client_secret, "client secret", e) <
+	        0 ||
 	    need_secret(a, &a->pw_ref, &a->password, "password", e) < 0)
 		return -1;
 	if (!a->basic) {
@@ -282,7 +284,7 @@ static int c2t_grant(struct auth *a, struct fetched *f, struct auth_error *e)
 		buf_addf(&cred, "%s:%s", a->client_id, a->client_secret);
 		a->basic64 = xmalloc(4 * ((cred.len + 2) / 3) + 1);
 		EVP_EncodeBlock((unsigned char *)a->basic64,
-				(unsigned char *)cred.p, (int)cred.len);
+		                (unsigned char *)cred.p, (int)cred.len);
 		redact_add(a->basic64);
 		a->basic = xasprintf("Authorization: Basic %s", a->basic64);
 		explicit_bzero(cred.p, cred.len);
@@ -291,7 +293,7 @@ static int c2t_grant(struct auth *a, struct fetched *f, struct auth_error *e)
 	user = curl_easy_escape(NULL, a->username, 0);
 	pw = curl_easy_escape(NULL, a->password, 0);
 	body = xasprintf("grant_type=password&username=%s&password=%s",
-			 user ? user : "", pw ? pw : "");
+	                 user ? user : "", pw ? pw : "");
 	if (pw) {
 		explicit_bzero(pw, strlen(pw));
 		curl_free(pw);
@@ -319,8 +321,7 @@ static int c2t_grant(struct auth *a, struct fetched *f, struct auth_error *e)
 	return rc;
 }
 
-static int fusion_login(struct auth *a, struct fetched *f,
-			struct auth_error *e)
+static int fusion_login(struct auth *a, struct fetched *f, struct auth_error *e)
 {
 	struct http_request rq = {0};
 	struct http_response res;
@@ -336,7 +337,7 @@ static int fusion_login(struct auth *a, struct fetched *f,
 	cJSON_AddStringToObject(req, "password", a->password);
 	body = cJSON_PrintUnformatted(req);
 	explicit_bzero(cJSON_GetObjectItem(req, "password")->valuestring,
-		       strlen(a->password));
+	               strlen(a->password));
 	cJSON_Delete(req);
 	url = url_of(a, "/api/v01/auth/login");
 	rq.method = "POST";
@@ -349,14 +350,14 @@ static int fusion_login(struct auth *a, struct fetched *f,
 		j = http_json(&res);
 	if (j && cJSON_GetObjectItemCaseSensitive(j, "2fa_payload")) {
 		set_err(e, AUTH_ERR_TWO_FACTOR,
-			xasprintf("%s: the login of user %s asks for a second "
-				  "factor, which a batch run cannot give; "
-				  "create a machine-to-machine token in "
-				  "Fusion and configure token_env, "
-				  "token_file or token_cmd in [%s]",
-				  a->api, a->username, a->api));
+		        xasprintf("%s: the login of user %s asks for a second "
+		                  "factor, which a batch run cannot give; "
+		                  "create a machine-to-machine token in "
+		                  "Fusion and configure token_env, "
+		                  "token_file or token_cmd in [%s]",
+		                  a->api, a->username, a->api));
 	} else if (res.err == HTTP_ERR_NONE && res.status >= 200 &&
-		   res.status < 300) {
+	           res.status < 300) {
 		rc = take_token(a, &rq, &res, f, e);
 		if (rc == 0 && (s = json_get_str(j, "refresh_token"))) {
 			forget(&a->refresh_token);
@@ -379,7 +380,7 @@ static int fusion_login(struct auth *a, struct fetched *f,
 }
 
 static int fusion_refresh(struct auth *a, struct fetched *f,
-			  struct auth_error *e)
+                          struct auth_error *e)
 {
 	struct http_request rq = {0};
 	struct http_response res;
@@ -397,7 +398,7 @@ static int fusion_refresh(struct auth *a, struct fetched *f,
 	if (rc == 0 && res.status >= 200 && res.status < 300) {
 		rc = take_token(a, &rq, &res, f, e);
 	} else if (rc == 0 && res.status >= 400 && res.status < 500 &&
-		   res.status != 429) {
+	           res.status != 429) {
 		/* The refresh token expired or was revoked: log in. */
 		forget(&a->refresh_token);
 		rc = fusion_login(a, f, e);
@@ -410,8 +411,7 @@ static int fusion_refresh(struct auth *a, struct fetched *f,
 	return rc;
 }
 
-static int read_token(struct auth *a, struct fetched *f,
-		      struct auth_error *e)
+static int read_token(struct auth *a, struct fetched *f, struct auth_error *e)
 {
 	char *v = NULL, *err = NULL;
 
@@ -420,7 +420,7 @@ static int read_token(struct auth *a, struct fetched *f,
 	pthread_mutex_unlock(&a->mu);
 	if (secret_read(&a->token_ref, a->base_dir, NULL, &v, &err) < 0) {
 		set_err(e, AUTH_ERR_SECRET,
-			xasprintf("%s: token: %s", a->api, err));
+		        xasprintf("%s: token: %s", a->api, err));
 		free(err);
 		return -1;
 	}
@@ -430,11 +430,13 @@ static int read_token(struct auth *a, struct fetched *f,
 }
 
 static int fetch(struct auth *a, int renew, struct fetched *f,
-		 struct auth_error *e)
+                 struct auth_error *e)
 {
 	switch (a->kind) {
-	case AUTH_TOKEN: return read_token(a, f, e);
-	case AUTH_C2T_PASSWORD: return c2t_grant(a, f, e);
+	case AUTH_TOKEN:
+		return read_token(a, f, e);
+	case AUTH_C2T_PASSWORD:
+		return c2t_grant(a, f, e);
 	case AUTH_FUSION_LOGIN:
 		return renew ? fusion_refresh(a, f, e) : fusion_login(a, f, e);
 	}
@@ -450,7 +452,7 @@ static void install(struct auth *a, struct fetched *f, int64_t now)
 		if (a->n_old == AUTH_KEEP_OLD) {
 			forget(&a->old[0]);
 			memmove(a->old, a->old + 1,
-				(AUTH_KEEP_OLD - 1) * sizeof(*a->old));
+			        (AUTH_KEEP_OLD - 1) * sizeof(*a->old));
 			a->n_old--;
 		}
 		a->old[a->n_old++] = a->token;
@@ -482,12 +484,12 @@ static void give(struct auth *a, struct auth_token *tok)
 }
 
 static int obtain(struct auth *a, int renew, uint64_t seen, int64_t now,
-		  struct auth_token *tok, struct auth_error *err)
+                  struct auth_token *tok, struct auth_error *err)
 {
 	struct fetched f = {NULL, 0};
 	struct auth_error e;
 	uint64_t seq;
-	int rc, fresh, valid;
+	int rc, fresh, valid, early;
 
 	pthread_mutex_lock(&a->mu);
 	for (;;) {
@@ -497,11 +499,12 @@ static int obtain(struct auth *a, int renew, uint64_t seen, int64_t now,
 			return -1;
 		}
 		if (a->token) {
-			fresh = renew ? a->gen != seen
-				      : a->refresh_at == 0 || now < a->refresh_at;
+			fresh = renew
+			            ? a->gen != seen
+			            : a->refresh_at == 0 || now < a->refresh_at;
 			/* Still valid while another thread renews it. */
 			valid = !renew &&
-				(a->expires_at == 0 || now < a->expires_at);
+			        (a->expires_at == 0 || now < a->expires_at);
 			if (fresh || (a->busy && valid)) {
 				give(a, tok);
 				pthread_mutex_unlock(&a->mu);
@@ -521,11 +524,11 @@ static int obtain(struct auth *a, int renew, uint64_t seen, int64_t now,
 		}
 	}
 	a->busy = 1;
-	renew = a->token != NULL;
+	early = !renew && a->token;
 	pthread_mutex_unlock(&a->mu);
 
 	auth_error_init(&e);
-	rc = fetch(a, renew, &f, &e);
+	rc = fetch(a, a->token != NULL, &f, &e);
 
 	pthread_mutex_lock(&a->mu);
 	a->busy = 0;
@@ -536,6 +539,12 @@ static int obtain(struct auth *a, int renew, uint64_t seen, int64_t now,
 		give(a, tok);
 	} else if (e.kind != AUTH_ERR_UNAVAILABLE) {
 		a->sticky = 1;
+	} else if (early && now < a->expires_at) {
+		/* An early renewal failed, but the token is still good:
+		 * use it, and try again halfway to its expiry. */
+		a->refresh_at = now + (a->expires_at - now) / 2;
+		give(a, tok);
+		rc = 0;
 	}
 	pthread_cond_broadcast(&a->cv);
 	pthread_mutex_unlock(&a->mu);
@@ -549,13 +558,13 @@ static int obtain(struct auth *a, int renew, uint64_t seen, int64_t now,
 }
 
 int auth_get(struct auth *a, int64_t now_ns, struct auth_token *tok,
-	     struct auth_error *err)
+             struct auth_error *err)
 {
 	return obtain(a, 0, 0, now_ns, tok, err);
 }
 
 int auth_refresh(struct auth *a, uint64_t seen, int64_t now_ns,
-		 struct auth_token *tok, struct auth_error *err)
+                 struct auth_token *tok, struct auth_error *err)
 {
 	return obtain(a, 1, seen, now_ns, tok, err);
 }

@@ -1,7 +1,8 @@
 /*
  * http: one libcurl easy handle per worker, a shared DNS and TLS session
  * cache, and the classification of transport failures (see http.h; the
- * JSON helpers are in http_json.c).
+ * JSON helpers are in http_json.c, the URL policy, Retry-After parsing and
+ * messages in http_util.c).
  *
  * Whether a failed request may have reached the server is read from
  * libcurl's counters after the transfer: CURLINFO_REQUEST_SIZE (request
@@ -13,14 +14,11 @@
  */
 #include "http.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <curl/curl.h>
 
@@ -47,7 +45,7 @@ struct http_client {
 };
 
 static void share_lock(CURL *h, curl_lock_data data, curl_lock_access a,
-		       void *u)
+                       void *u)
 {
 	(void)h;
 	(void)a;
@@ -75,8 +73,8 @@ int http_global_init(char **err)
 	v = curl_version_info(CURLVERSION_NOW);
 	if (v->version_num < 0x075500) { /* CURLOPT_PROTOCOLS_STR */
 		*err = xasprintf("libcurl %s is too old (7.85 or later "
-				 "needed)",
-				 v->version);
+		                 "needed)",
+		                 v->version);
 		curl_global_cleanup();
 		return -1;
 	}
@@ -88,7 +86,7 @@ int http_global_init(char **err)
 		curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, share_unlock);
 		curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 		curl_share_setopt(share, CURLSHOPT_SHARE,
-				  CURL_LOCK_DATA_SSL_SESSION);
+		                  CURL_LOCK_DATA_SSL_SESSION);
 	}
 	return 0;
 }
@@ -163,7 +161,7 @@ static int on_seek(void *u, curl_off_t off, int origin)
 }
 
 static int on_progress(void *u, curl_off_t dt, curl_off_t dn, curl_off_t ut,
-		       curl_off_t un)
+                       curl_off_t un)
 {
 	struct http_client *c = u;
 
@@ -196,9 +194,9 @@ struct http_client *http_client_new(const struct http_opts *opts)
 	c->curl = h;
 	c->body_max = opts->body_max ? opts->body_max : HTTP_BODY_MAX_DEFAULT;
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-			 ns_to_ms(opts->connect_timeout_ns,
-				  HTTP_CONNECT_TIMEOUT_DEFAULT));
+	curl_easy_setopt(
+	    h, CURLOPT_CONNECTTIMEOUT_MS,
+	    ns_to_ms(opts->connect_timeout_ns, HTTP_CONNECT_TIMEOUT_DEFAULT));
 	c->timeout_ms = ns_to_ms(opts->timeout_ns, HTTP_TIMEOUT_DEFAULT);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
 	c->cancel = opts->cancel;
@@ -214,8 +212,7 @@ struct http_client *http_client_new(const struct http_opts *opts)
 	if (opts->ca_file)
 		curl_easy_setopt(h, CURLOPT_CAINFO, opts->ca_file);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "teamsprov/" TP_VERSION);
-	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
-			 (curl_off_t)c->body_max);
+	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->body_max);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
@@ -246,15 +243,24 @@ long http_client_connects(const struct http_client *c)
 const char *http_err_name(enum http_err e)
 {
 	switch (e) {
-	case HTTP_ERR_NONE: return "none";
-	case HTTP_ERR_CONNECT: return "connect_failed";
-	case HTTP_ERR_TIMEOUT: return "timeout";
-	case HTTP_ERR_LOST_BEFORE_SEND: return "conn_lost_before_send";
-	case HTTP_ERR_LOST_AFTER_SEND: return "conn_lost_after_send";
-	case HTTP_ERR_TOO_LARGE: return "body_too_large";
-	case HTTP_ERR_REFUSED_URL: return "refused_url";
-	case HTTP_ERR_CANCELLED: return "cancelled";
-	case HTTP_ERR_OTHER: break;
+	case HTTP_ERR_NONE:
+		return "none";
+	case HTTP_ERR_CONNECT:
+		return "connect_failed";
+	case HTTP_ERR_TIMEOUT:
+		return "timeout";
+	case HTTP_ERR_LOST_BEFORE_SEND:
+		return "conn_lost_before_send";
+	case HTTP_ERR_LOST_AFTER_SEND:
+		return "conn_lost_after_send";
+	case HTTP_ERR_TOO_LARGE:
+		return "body_too_large";
+	case HTTP_ERR_REFUSED_URL:
+		return "refused_url";
+	case HTTP_ERR_CANCELLED:
+		return "cancelled";
+	case HTTP_ERR_OTHER:
+		break;
 	}
 	return "other";
 }
@@ -284,85 +290,6 @@ void http_response_release(struct http_response *r)
 {
 	response_clear(r);
 	buf_release(&r->body);
-}
-
-static int host_is_loopback(const char *host)
-{
-	struct in_addr a4;
-
-	if (str_casecmp(host, "localhost") == 0 ||
-	    strcmp(host, "[::1]") == 0)
-		return 1;
-	return inet_pton(AF_INET, host, &a4) == 1 &&
-	       (ntohl(a4.s_addr) >> 24) == 127;
-}
-
-int http_url_check(const char *url, char **err)
-{
-	CURLU *u = curl_url();
-	char *scheme = NULL, *host = NULL;
-	int rc = -1;
-
-	*err = NULL;
-	if (!u) {
-		fputs("teamsprov: out of memory (curl url)\n", stderr);
-		abort();
-	}
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-		*err = xstrdup("not a valid absolute URL");
-	} else if (strcmp(scheme, "https") == 0) {
-		rc = 0;
-	} else if (strcmp(scheme, "http") != 0) {
-		*err = xasprintf("scheme %s: only https:// (or http:// to a "
-				 "loopback address) is allowed",
-				 scheme);
-	} else if (!host_is_loopback(host)) {
-		*err = xstrdup("plain http:// is allowed only for loopback "
-			       "addresses (127.0.0.0/8, ::1, localhost); use "
-			       "https://");
-	} else {
-		rc = 0;
-	}
-	curl_free(scheme);
-	curl_free(host);
-	curl_url_cleanup(u);
-	return rc;
-}
-
-int http_parse_retry_after(const char *raw, int64_t now_wall_ns,
-			   int64_t *delay_ns)
-{
-	const int64_t max_s = HTTP_RETRY_AFTER_MAX / 1000000000;
-	int64_t d;
-	time_t t;
-	char *end;
-	long long v;
-
-	while (*raw == ' ' || *raw == '\t')
-		raw++;
-	if (*raw >= '0' && *raw <= '9') {
-		errno = 0;
-		v = strtoll(raw, &end, 10);
-		while (*end == ' ' || *end == '\t')
-			end++;
-		if (*end)
-			return -1;
-		if (errno == ERANGE || v > max_s)
-			v = max_s;
-		*delay_ns = (int64_t)v * 1000000000;
-		return 0;
-	}
-	t = curl_getdate(raw, NULL);
-	if (t == -1)
-		return -1;
-	if ((int64_t)t > now_wall_ns / 1000000000 + max_s)
-		d = HTTP_RETRY_AFTER_MAX;
-	else
-		d = (int64_t)t * 1000000000 - now_wall_ns;
-	*delay_ns = d < 0 ? 0 : d;
-	return 0;
 }
 
 static struct curl_slist *add_header(struct curl_slist *l, const char *h)
@@ -414,8 +341,8 @@ static void setup_method(CURL *h, const struct http_request *req)
 	int is_get = strcmp(m, "GET") == 0;
 
 	curl_easy_setopt(h, CURLOPT_NOBODY, 0L);
-	if (req->body_len == 0 && (is_get || strcmp(m, "DELETE") == 0 ||
-				   strcmp(m, "HEAD") == 0)) {
+	if (req->body_len == 0 &&
+	    (is_get || strcmp(m, "DELETE") == 0 || strcmp(m, "HEAD") == 0)) {
 		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
 		if (strcmp(m, "HEAD") == 0)
 			curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
@@ -425,13 +352,12 @@ static void setup_method(CURL *h, const struct http_request *req)
 		curl_easy_setopt(h, CURLOPT_POST, 1L);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-				 (curl_off_t)req->body_len);
+		                 (curl_off_t)req->body_len);
 	}
-	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST,
-			 is_get || strcmp(m, "POST") == 0 ||
-					 strcmp(m, "HEAD") == 0
-				 ? NULL
-				 : m);
+	curl_easy_setopt(
+	    h, CURLOPT_CUSTOMREQUEST,
+	    is_get || strcmp(m, "POST") == 0 || strcmp(m, "HEAD") == 0 ? NULL
+	                                                               : m);
 }
 
 /* Maps a libcurl failure to the kinds of http.h. */
@@ -458,7 +384,7 @@ static enum http_err classify(CURLcode rc, int sent, int too_large)
 		if (rc == CURLE_SSL_CONNECT_ERROR && !sent)
 			return HTTP_ERR_CONNECT;
 		return sent ? HTTP_ERR_LOST_AFTER_SEND
-			    : HTTP_ERR_LOST_BEFORE_SEND;
+		            : HTTP_ERR_LOST_BEFORE_SEND;
 	case CURLE_URL_MALFORMAT:
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		return HTTP_ERR_REFUSED_URL;
@@ -468,7 +394,7 @@ static enum http_err classify(CURLcode rc, int sent, int too_large)
 }
 
 static void set_error(struct http_response *res, const char *what,
-		      const char *detail)
+                      const char *detail)
 {
 	struct buf b;
 	size_t len;
@@ -494,23 +420,28 @@ static void set_error(struct http_response *res, const char *what,
 static const char *err_text(enum http_err e, int sent)
 {
 	switch (e) {
-	case HTTP_ERR_CONNECT: return "could not connect";
+	case HTTP_ERR_CONNECT:
+		return "could not connect";
 	case HTTP_ERR_TIMEOUT:
 		return sent ? "timed out waiting for the response"
-			    : "timed out before the request was sent";
+		            : "timed out before the request was sent";
 	case HTTP_ERR_LOST_BEFORE_SEND:
 		return "connection lost before the request was sent";
 	case HTTP_ERR_LOST_AFTER_SEND:
 		return "connection lost after the request was sent";
-	case HTTP_ERR_TOO_LARGE: return "response body too large";
-	case HTTP_ERR_REFUSED_URL: return "URL refused";
-	case HTTP_ERR_CANCELLED: return "cancelled";
-	default: return "request failed";
+	case HTTP_ERR_TOO_LARGE:
+		return "response body too large";
+	case HTTP_ERR_REFUSED_URL:
+		return "URL refused";
+	case HTTP_ERR_CANCELLED:
+		return "cancelled";
+	default:
+		return "request failed";
 	}
 }
 
 int http_perform(struct http_client *c, const struct http_request *req,
-		 struct http_response *res)
+                 struct http_response *res)
 {
 	struct curl_slist *hdrs;
 	curl_off_t total_us = 0, uploaded = 0;
@@ -537,8 +468,8 @@ int http_perform(struct http_client *c, const struct http_request *req,
 	hdrs = build_headers(req);
 	curl_easy_setopt(c->curl, CURLOPT_URL, req->url);
 	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS,
-			 req->timeout_ns > 0 ? ns_to_ms(req->timeout_ns, 0)
-					     : c->timeout_ms);
+	                 req->timeout_ns > 0 ? ns_to_ms(req->timeout_ns, 0)
+	                                     : c->timeout_ms);
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hdrs);
 	setup_method(c->curl, req);
 
@@ -557,7 +488,7 @@ int http_perform(struct http_client *c, const struct http_request *req,
 	res->resent = c->rewinds > 0;
 	if (res->retry_after_raw &&
 	    http_parse_retry_after(res->retry_after_raw, clock_wall_ns(),
-				   &res->retry_after_ns) < 0)
+	                           &res->retry_after_ns) < 0)
 		res->retry_after_ns = -1;
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(hdrs);
@@ -567,7 +498,7 @@ int http_perform(struct http_client *c, const struct http_request *req,
 		return 0;
 	res->err = classify(rc, res->sent, c->too_large);
 	set_error(res, err_text(res->err, res->sent),
-		  c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+	          c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
 	return -1;
 }
 
@@ -576,65 +507,6 @@ int http_ambiguous(const struct http_response *res)
 	if (res->resent)
 		return 1;
 	return res->sent && (res->err == HTTP_ERR_TIMEOUT ||
-			     res->err == HTTP_ERR_LOST_AFTER_SEND ||
-			     res->err == HTTP_ERR_CANCELLED);
-}
-
-char *http_url_path(const char *url, int with_query)
-{
-	CURLU *u = curl_url();
-	char *path = NULL, *query = NULL, *out;
-	struct buf b;
-	size_t len;
-
-	if (!u) {
-		fputs("teamsprov: out of memory (curl url)\n", stderr);
-		abort();
-	}
-	buf_init(&b);
-	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK) {
-		curl_url_get(u, CURLUPART_PATH, &path, 0);
-		if (with_query)
-			curl_url_get(u, CURLUPART_QUERY, &query, 0);
-	} else {
-		/* Already a path (or junk): keep it, minus the query. */
-		len = strcspn(url, with_query ? "" : "?");
-		buf_add(&b, url, len);
-	}
-	if (path)
-		buf_adds(&b, path);
-	if (query) {
-		buf_addc(&b, '?');
-		buf_adds(&b, query);
-	}
-	if (b.len == 0)
-		buf_addc(&b, '/');
-	out = redact_raw(b.p, b.len, NULL);
-	buf_release(&b);
-	curl_free(path);
-	curl_free(query);
-	curl_url_cleanup(u);
-	return out;
-}
-
-char *http_status_message(const struct http_request *req,
-			  const struct http_response *res)
-{
-	char *path = http_url_path(req->url, 0);
-	struct buf b;
-
-	buf_init(&b);
-	if (res->err == HTTP_ERR_NONE) {
-		buf_addf(&b, "HTTP %ld from %s %s", res->status,
-			 req->method ? req->method : "GET", path);
-		if (res->body.len) {
-			buf_adds(&b, ": ");
-			buf_add_redacted(&b, res->body.p, res->body.len, 200);
-		}
-	} else {
-		buf_addf(&b, "%s %s: %s", req->method ? req->method : "GET",
-			 path, res->error ? res->error : "request failed");
-	}
-	free(path);
-	return buf_detach(&b);
+	                     res->err == HTTP_ERR_LOST_AFTER_SEND ||
+	                     res->err == HTTP_ERR_CANCELLED);
 }

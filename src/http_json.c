@@ -50,7 +50,7 @@ int json_i64(const cJSON *item, int64_t *out)
 
 	if (cJSON_IsString(item))
 		return json_bare_i64(item->valuestring,
-				     strlen(item->valuestring), out);
+		                     strlen(item->valuestring), out);
 	if (!cJSON_IsNumber(item))
 		return -1;
 	d = item->valuedouble;

@@ -127,9 +127,8 @@ char *logjson_format(const struct logjson_event *ev)
 		cJSON_AddNullToObject(o, "status");
 	if (ev->ms >= 0)
 		/* Microsecond precision is plenty and keeps lines short. */
-		cJSON_AddNumberToObject(o, "ms",
-					(double)(long long)(ev->ms * 1000) /
-						1000);
+		cJSON_AddNumberToObject(
+		    o, "ms", (double)(long long)(ev->ms * 1000) / 1000);
 	else
 		cJSON_AddNullToObject(o, "ms");
 	if (ev->attempt)

@@ -79,8 +79,8 @@ static void each_form(const char *secret, void (*fn)(const char *, size_t))
 	cJSON *str;
 
 	fn(secret, n);
-	esc = n < (size_t)INT_MAX ? curl_easy_escape(NULL, secret, (int)n)
-				    : NULL;
+	esc =
+	    n < (size_t)INT_MAX ? curl_easy_escape(NULL, secret, (int)n) : NULL;
 	if (esc) {
 		if (strcmp(esc, secret) != 0)
 			fn(esc, strlen(esc));
@@ -164,11 +164,11 @@ static int is_blank(int c)
 int redact_name_is_secret(const char *name, size_t n)
 {
 	static const char *const suffixes[] = {"token", "secret", "password",
-					       "passwd"};
+	                                       "passwd"};
 	static const char *const names[] = {
-		"accesskey",	 "apikey",	    "privatekey",
-		"signature",	 "authorization",   "clientassertion",
-		"2fapayload",	 "connectionstring", "sharedkey"};
+	    "accesskey",  "apikey",           "privatekey",
+	    "signature",  "authorization",    "clientassertion",
+	    "2fapayload", "connectionstring", "sharedkey"};
 	char norm[64];
 	size_t len = 0, i, k;
 	int cut = 0;
@@ -181,8 +181,8 @@ int redact_name_is_secret(const char *name, size_t n)
 			cut = 1;
 			break;
 		}
-		norm[sizeof(norm) - 1 - len++] = (char)lower(
-			(unsigned char)name[i]);
+		norm[sizeof(norm) - 1 - len++] =
+		    (char)lower((unsigned char)name[i]);
 	}
 	const char *p = norm + sizeof(norm) - len;
 	for (i = 0; i < sizeof(suffixes) / sizeof(*suffixes); i++) {
@@ -263,14 +263,15 @@ static void mark_auth(const char *s, size_t n, unsigned char *m)
 				k++;
 			mark(m, j, k, MASK);
 		} else if (ci_match(s + i, n - i, "bearer") &&
-			   (i == 0 || !is_alnum((unsigned char)s[i - 1])) &&
-			   i + 6 < n && is_blank(s[i + 6])) {
+		           (i == 0 || !is_alnum((unsigned char)s[i - 1])) &&
+		           i + 6 < n && is_blank(s[i + 6])) {
 			j = i + 6;
 			while (j < n && is_blank(s[j]))
 				j++;
 			k = j;
-			while (k < n && (is_alnum((unsigned char)s[k]) ||
-					 strchr("-._~+/=", s[k])))
+			while (k < n && s[k] &&
+			       (is_alnum((unsigned char)s[k]) ||
+			        strchr("-._~+/=", s[k])))
 				k++;
 			mark(m, j, k, MASK);
 		}
@@ -294,8 +295,8 @@ static size_t json_str_end(const char *s, size_t n, size_t q)
 
 static size_t skip_ws(const char *s, size_t n, size_t i)
 {
-	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
-			 s[i] == '\n'))
+	while (i < n &&
+	       (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
 		i++;
 	return i;
 }
@@ -323,7 +324,8 @@ static void mark_json(const char *s, size_t n, unsigned char *m)
 			k = json_str_end(s, n, v);
 			mark(m, v + 1, k, MASK);
 			i = k + 1;
-		} else if (v < n && (s[v] == '-' || (s[v] >= '0' && s[v] <= '9'))) {
+		} else if (v < n &&
+		           (s[v] == '-' || (s[v] >= '0' && s[v] <= '9'))) {
 			for (k = v; k < n && !strchr(",}] \t\r\n", s[k]); k++)
 				;
 			mark(m, v, k, MASK_QUOTED);

@@ -29,9 +29,9 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* Server state, under mu. */
 static int n_grant, n_login, n_refresh, issued;
-static int expires_in;  /* 0: not sent */
-static int grant_503;   /* answer the grant with 503 Retry-After: 3 */
-static char valid[64];  /* the one bearer /resource accepts */
+static int expires_in; /* 0: not sent */
+static int grant_503;  /* answer the grant with 503 Retry-After: 3 */
+static char valid[64]; /* the one bearer /resource accepts */
 static char refresh_ok[64];
 
 #define BASIC "Basic Y2lkOmMtc2VjcmV0LTE=" /* cid:c-secret-1 */
@@ -42,10 +42,10 @@ struct req {
 };
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status,
-			     const char *body, const char *retry_after)
+                             const char *body, const char *retry_after)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(
-		strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+	    strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
 	enum MHD_Result rc;
 
 	MHD_add_response_header(r, "Content-Type", "application/json");
@@ -58,16 +58,16 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status,
 
 static const char *bearer(struct MHD_Connection *conn)
 {
-	const char *v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						    "Authorization");
+	const char *v =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
 	return v && strncmp(v, "Bearer ", 7) == 0 ? v + 7 : "";
 }
 
 static enum MHD_Result route(struct MHD_Connection *conn, const char *url,
-			     const char *body)
+                             const char *body)
 {
-	const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						       "Authorization");
+	const char *auth =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
 	char out[256];
 
 	if (strcmp(url, "/oauth/token") == 0) {
@@ -75,44 +75,45 @@ static enum MHD_Result route(struct MHD_Connection *conn, const char *url,
 		if (grant_503)
 			return reply(conn, 503, "{}", "3");
 		if (!auth || strcmp(auth, BASIC) != 0)
-			return reply(conn, 401, "{\"error\":\"invalid_client\"}",
-				     NULL);
+			return reply(conn, 401,
+			             "{\"error\":\"invalid_client\"}", NULL);
 		if (strcmp(body, FORM) != 0)
 			return reply(conn, 400,
-				     "{\"error\":\"invalid_grant\",\"error_"
-				     "description\":\"Bad credentials\"}",
-				     NULL);
+			             "{\"error\":\"invalid_grant\",\"error_"
+			             "description\":\"Bad credentials\"}",
+			             NULL);
 		snprintf(valid, sizeof(valid), "c2t-tok-%d", ++issued);
 		if (expires_in)
 			snprintf(out, sizeof(out),
-				 "{\"access_token\":\"%s\",\"token_type\":"
-				 "\"bearer\",\"expires_in\":%d}",
-				 valid, expires_in);
+			         "{\"access_token\":\"%s\",\"token_type\":"
+			         "\"bearer\",\"expires_in\":%d}",
+			         valid, expires_in);
 		else
-			snprintf(out, sizeof(out),
-				 "{\"access_token\":\"%s\"}", valid);
+			snprintf(out, sizeof(out), "{\"access_token\":\"%s\"}",
+			         valid);
 		return reply(conn, 200, out, NULL);
 	}
 	if (strcmp(url, "/api/v01/auth/login") == 0) {
 		n_login++;
 		if (strstr(body, "\"username\":\"twofa\""))
 			return reply(conn, 200, "{\"2fa_payload\":\"abc\"}",
-				     NULL);
+			             NULL);
 		if (strcmp(body, "{\"username\":\"fuser\",\"password\":"
-				 "\"f-pass-1\"}") != 0)
+		                 "\"f-pass-1\"}") != 0)
 			return reply(conn, 401, "{\"error\":\"bad\"}", NULL);
 		snprintf(valid, sizeof(valid), "f-acc-%d", ++issued);
 		snprintf(refresh_ok, sizeof(refresh_ok), "f-ref-%d", issued);
 		snprintf(out, sizeof(out),
-			 "{\"access_token\":\"%s\",\"refresh_token\":\"%s\","
-			 "\"token\":\"f-m2m-token\"}",
-			 valid, refresh_ok);
+		         "{\"access_token\":\"%s\",\"refresh_token\":\"%s\","
+		         "\"token\":\"f-m2m-token\"}",
+		         valid, refresh_ok);
 		return reply(conn, 200, out, NULL);
 	}
 	if (strcmp(url, "/api/v01/auth/access_token") == 0) {
 		n_refresh++;
 		if (!refresh_ok[0] || strcmp(bearer(conn), refresh_ok) != 0)
-			return reply(conn, 401, "{\"error\":\"expired\"}", NULL);
+			return reply(conn, 401, "{\"error\":\"expired\"}",
+			             NULL);
 		snprintf(valid, sizeof(valid), "f-acc-%d", ++issued);
 		snprintf(out, sizeof(out), "{\"access_token\":\"%s\"}", valid);
 		return reply(conn, 200, out, NULL);
@@ -126,9 +127,9 @@ static enum MHD_Result route(struct MHD_Connection *conn, const char *url,
 }
 
 static enum MHD_Result handler(void *cls, struct MHD_Connection *conn,
-			       const char *url, const char *method,
-			       const char *version, const char *data,
-			       size_t *size, void **con_cls)
+                               const char *url, const char *method,
+                               const char *version, const char *data,
+                               size_t *size, void **con_cls)
 {
 	struct req *rq = *con_cls;
 	enum MHD_Result rc;
@@ -154,7 +155,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn,
 }
 
 static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-		      enum MHD_RequestTerminationCode toe)
+                      enum MHD_RequestTerminationCode toe)
 {
 	struct req *rq = *con_cls;
 
@@ -183,13 +184,13 @@ static int server_start(void **state)
 	sa.sin_family = AF_INET;
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	daemon_ = MHD_start_daemon(
-		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD,
-		0, NULL, NULL, handler, NULL, MHD_OPTION_SOCK_ADDR, &sa,
-		MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
+	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0,
+	    NULL, NULL, handler, NULL, MHD_OPTION_SOCK_ADDR, &sa,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
 	if (!daemon_)
 		return -1;
 	snprintf(base, sizeof(base), "http://127.0.0.1:%u",
-		 MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT)->port);
+	         MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT)->port);
 	setenv("TP_CS", "c-secret-1", 1);
 	setenv("TP_PW", "p@ss w&rd", 1);
 	setenv("TP_FPW", "f-pass-1", 1);
@@ -255,7 +256,7 @@ static long call(struct auth *a, struct http_client *c)
 		rq.bearer = t.bearer;
 		if (http_perform(c, &rq, &res) == 0 && res.status == 401 &&
 		    auth_refresh(a, t.generation, clock_mono_ns(), &t, &e) ==
-			    0) {
+		        0) {
 			rq.bearer = t.bearer;
 			http_perform(c, &rq, &res);
 		}
@@ -303,8 +304,8 @@ static void test_one_refresh_for_all(void **state)
 	for (i = 0; i < 8; i++) {
 		w[i].a = a;
 		w[i].bar = &bar;
-		assert_int_equal(pthread_create(&t[i], NULL, worker_main, &w[i]),
-				 0);
+		assert_int_equal(
+		    pthread_create(&t[i], NULL, worker_main, &w[i]), 0);
 	}
 	pthread_barrier_wait(&bar);
 	assert_int_equal(n_grant, 1); /* eight workers, one grant */
@@ -330,7 +331,7 @@ static void test_redaction(void **state)
 	struct auth_token t;
 	struct auth_error e;
 	const char *mixed = "tok c2t-tok-1 pw p@ss w&rd cs c-secret-1 b "
-			    "Y2lkOmMtc2VjcmV0LTE=";
+	                    "Y2lkOmMtc2VjcmV0LTE=";
 	char *r;
 
 	(void)state;
@@ -445,6 +446,23 @@ static void test_expiry(void **state)
 	assert_int_equal(auth_refresh(a, 1, 77 * TP_NS_PER_S, &t, &e), 0);
 	assert_int_equal(t.generation, 2);
 	assert_int_equal(n_grant, 2);
+
+	/* The endpoint is down when the early renewal comes due (151 s):
+	 * the token, good until 176 s, is still used. */
+	pthread_mutex_lock(&mu);
+	grant_503 = 1;
+	pthread_mutex_unlock(&mu);
+	assert_int_equal(auth_get(a, 152 * TP_NS_PER_S, &t, &e), 0);
+	assert_string_equal(t.bearer, "c2t-tok-2");
+	assert_int_equal(n_grant, 3);
+	assert_int_equal(auth_get(a, 160 * TP_NS_PER_S, &t, &e), 0);
+	assert_int_equal(n_grant, 3); /* next try halfway to expiry */
+	assert_int_equal(auth_get(a, 165 * TP_NS_PER_S, &t, &e), 0);
+	assert_int_equal(n_grant, 4);
+	assert_int_equal(auth_get(a, 177 * TP_NS_PER_S, &t, &e), -1);
+	assert_int_equal(e.kind, AUTH_ERR_UNAVAILABLE);
+	assert_int_equal(n_grant, 5);
+	auth_error_release(&e);
 	auth_token_release(&t);
 	auth_free(a);
 }
@@ -571,14 +589,14 @@ static void test_static_token(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_one_refresh_for_all),
-		cmocka_unit_test(test_redaction),
-		cmocka_unit_test(test_refused),
-		cmocka_unit_test(test_unavailable_then_ok),
-		cmocka_unit_test(test_expiry),
-		cmocka_unit_test(test_fusion),
-		cmocka_unit_test(test_fusion_two_factor),
-		cmocka_unit_test(test_static_token),
+	    cmocka_unit_test(test_one_refresh_for_all),
+	    cmocka_unit_test(test_redaction),
+	    cmocka_unit_test(test_refused),
+	    cmocka_unit_test(test_unavailable_then_ok),
+	    cmocka_unit_test(test_expiry),
+	    cmocka_unit_test(test_fusion),
+	    cmocka_unit_test(test_fusion_two_factor),
+	    cmocka_unit_test(test_static_token),
 	};
 	return cmocka_run_group_tests(tests, server_start, server_stop);
 }

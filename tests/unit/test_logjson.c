@@ -38,11 +38,11 @@ static void test_format(void **state)
 	ev.item = "Acme";
 	s = logjson_format(&ev);
 	assert_string_equal(s, "{\"ts\":\"2026-11-22T04:35:07.123Z\","
-			       "\"level\":\"info\",\"api\":\"c2t\","
-			       "\"method\":\"POST\","
-			       "\"path\":\"/reseller/newEnterprise\","
-			       "\"status\":200,\"ms\":12.5,\"attempt\":1,"
-			       "\"item\":\"Acme\"}");
+	                       "\"level\":\"info\",\"api\":\"c2t\","
+	                       "\"method\":\"POST\","
+	                       "\"path\":\"/reseller/newEnterprise\","
+	                       "\"status\":200,\"ms\":12.5,\"attempt\":1,"
+	                       "\"item\":\"Acme\"}");
 	free(s);
 
 	/* Unknown values are null; the nine keys are always there. */
@@ -54,10 +54,10 @@ static void test_format(void **state)
 	ev.error = "timeout";
 	s = logjson_format(&ev);
 	assert_string_equal(s, "{\"ts\":\"2026-11-22T04:35:07.123Z\","
-			       "\"level\":\"error\",\"api\":null,"
-			       "\"method\":null,\"path\":null,\"status\":null,"
-			       "\"ms\":null,\"attempt\":null,\"item\":null,"
-			       "\"msg\":\"gave up\",\"error\":\"timeout\"}");
+	                       "\"level\":\"error\",\"api\":null,"
+	                       "\"method\":null,\"path\":null,\"status\":null,"
+	                       "\"ms\":null,\"attempt\":null,\"item\":null,"
+	                       "\"msg\":\"gave up\",\"error\":\"timeout\"}");
 	free(s);
 }
 
@@ -79,7 +79,8 @@ static void test_no_secret(void **state)
 	assert_non_null(strstr(s, "\"path\":\"/x/***?access_token=***&a=1\""));
 	assert_non_null(strstr(s, "\"msg\":\"sent Authorization: Bearer ***"));
 	/* Control characters escaped by cJSON, bad UTF-8 replaced. */
-	assert_non_null(strstr(s, "\"item\":\"Acme\\n\\u001b[2J\xef\xbf\xbd\""));
+	assert_non_null(
+	    strstr(s, "\"item\":\"Acme\\n\\u001b[2J\xef\xbf\xbd\""));
 	free(s);
 	redact_remove("tok-abcdef-123");
 }
@@ -127,8 +128,8 @@ static void test_threads(void **state)
 	for (i = 0; i < 8; i++) {
 		w[i].lj = lj;
 		w[i].id = i;
-		assert_int_equal(pthread_create(&t[i], NULL, writer_main, &w[i]),
-				 0);
+		assert_int_equal(
+		    pthread_create(&t[i], NULL, writer_main, &w[i]), 0);
 	}
 	for (i = 0; i < 8; i++)
 		pthread_join(t[i], NULL);
@@ -140,8 +141,8 @@ static void test_threads(void **state)
 		cJSON *j = cJSON_Parse(line);
 		assert_non_null(j);
 		assert_true(cJSON_IsNumber(cJSON_GetObjectItem(j, "attempt")));
-		assert_string_equal(
-			cJSON_GetObjectItem(j, "api")->valuestring, "fusion");
+		assert_string_equal(cJSON_GetObjectItem(j, "api")->valuestring,
+		                    "fusion");
 		cJSON_Delete(j);
 		lines++;
 	}
@@ -172,7 +173,7 @@ static void test_errors(void **state)
 
 	(void)state;
 	assert_int_equal(logjson_open("/nonexistent-dir/x.jsonl", &lj, &err),
-			 -1);
+	                 -1);
 	assert_null(lj);
 	assert_non_null(strstr(err, "/nonexistent-dir/x.jsonl"));
 	free(err);
@@ -189,10 +190,10 @@ static void test_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_format),
-		cmocka_unit_test(test_no_secret),
-		cmocka_unit_test(test_threads),
-		cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_format),
+	    cmocka_unit_test(test_no_secret),
+	    cmocka_unit_test(test_threads),
+	    cmocka_unit_test(test_errors),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	redact_clear();

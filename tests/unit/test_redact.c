@@ -20,11 +20,11 @@ static char *raw(const char *s)
 	return redact_raw(s, strlen(s), NULL);
 }
 
-#define assert_redacts(in, want)                                              \
-	do {                                                                  \
-		char *got_ = raw(in);                                         \
-		assert_string_equal(got_, want);                              \
-		free(got_);                                                   \
+#define assert_redacts(in, want)                                               \
+	do {                                                                   \
+		char *got_ = raw(in);                                          \
+		assert_string_equal(got_, want);                               \
+		free(got_);                                                    \
 	} while (0)
 
 static void test_registry(void **state)
@@ -33,7 +33,7 @@ static void test_registry(void **state)
 	redact_clear();
 	redact_add("s3cr3t-T0ken");
 	assert_redacts("token s3cr3t-T0ken used twice: s3cr3t-T0ken.",
-		       "token *** used twice: ***.");
+	               "token *** used twice: ***.");
 	/* Adjacent and overlapping secrets collapse into one mask. */
 	redact_add("T0ken-more");
 	assert_redacts("xs3cr3t-T0ken-morey", "x***y");
@@ -55,7 +55,8 @@ static void test_encoded_forms(void **state)
 	(void)state;
 	redact_add("p@ss w\"rd/1");
 	/* URL-encoded as curl_easy_escape would send it. */
-	assert_redacts("user=u&pw=p%40ss%20w%22rd%2F1&x=1", "user=u&pw=***&x=1");
+	assert_redacts("user=u&pw=p%40ss%20w%22rd%2F1&x=1",
+	               "user=u&pw=***&x=1");
 	/* JSON-escaped. */
 	assert_redacts("{\"pw\":\"p@ss w\\\"rd/1\"}", "{\"pw\":\"***\"}");
 	assert_int_equal(redact_count(), 3);
@@ -67,14 +68,13 @@ static void test_authorization(void **state)
 {
 	(void)state;
 	assert_redacts("Authorization: Bearer eyJhbGciOi.x.y\r\nHost: a\r\n",
-		       "Authorization: Bearer ***\r\nHost: a\r\n");
+	               "Authorization: Bearer ***\r\nHost: a\r\n");
 	assert_redacts("authorization:Basic dXNlcjpwYXNz",
-		       "authorization:Basic ***");
+	               "authorization:Basic ***");
 	assert_redacts("Authorization: HMAC-SHA256 SignedHeaders=x-ms-date;"
-		       "host&Signature=abc=",
-		       "Authorization: HMAC-SHA256 ***");
-	assert_redacts("Authorization: opaquecredential",
-		       "Authorization: ***");
+	               "host&Signature=abc=",
+	               "Authorization: HMAC-SHA256 ***");
+	assert_redacts("Authorization: opaquecredential", "Authorization: ***");
 	assert_redacts("sent bearer abc.def-ghi now", "sent bearer *** now");
 	/* Not a credential. */
 	assert_redacts("Bearer", "Bearer");
@@ -85,24 +85,24 @@ static void test_json_fields(void **state)
 {
 	(void)state;
 	assert_redacts("{\"access_token\":\"abc\",\"token_type\":\"bearer\","
-		       "\"expires_in\":3600}",
-		       "{\"access_token\":\"***\",\"token_type\":\"bearer\","
-		       "\"expires_in\":3600}");
+	               "\"expires_in\":3600}",
+	               "{\"access_token\":\"***\",\"token_type\":\"bearer\","
+	               "\"expires_in\":3600}");
 	assert_redacts("{ \"refreshToken\" : \"a\\\"b\", \"idToken\": \"c\" }",
-		       "{ \"refreshToken\" : \"***\", \"idToken\": \"***\" }");
+	               "{ \"refreshToken\" : \"***\", \"idToken\": \"***\" }");
 	assert_redacts("{\"password\": 123456, \"user\": \"bob\"}",
-		       "{\"password\": \"***\", \"user\": \"bob\"}");
+	               "{\"password\": \"***\", \"user\": \"bob\"}");
 	assert_redacts("{\"client_secret\":\"x\",\"secret\":\"y\","
-		       "\"accesskey\":\"z\",\"token\":\"t\"}",
-		       "{\"client_secret\":\"***\",\"secret\":\"***\","
-		       "\"accesskey\":\"***\",\"token\":\"***\"}");
+	               "\"accesskey\":\"z\",\"token\":\"t\"}",
+	               "{\"client_secret\":\"***\",\"secret\":\"***\","
+	               "\"accesskey\":\"***\",\"token\":\"***\"}");
 	/* A value is not a name; a cut body hides to its end. */
 	assert_redacts("{\"note\":\"password\",\"n\":1}",
-		       "{\"note\":\"password\",\"n\":1}");
+	               "{\"note\":\"password\",\"n\":1}");
 	assert_redacts("{\"accessToken\":\"abcdef", "{\"accessToken\":\"***");
 	/* JSON inside a JSON string. */
 	assert_redacts("{\"body\":\"{\\\"password\\\":\\\"hunter2\\\"}\"}",
-		       "{\"body\":\"{\\\"password\\\":\\\"***\\\"}\"}");
+	               "{\"body\":\"{\\\"password\\\":\\\"***\\\"}\"}");
 	assert_true(redact_name_is_secret("msalAccessToken", 15));
 	assert_true(redact_name_is_secret("2fa_payload", 11));
 	assert_false(redact_name_is_secret("enterpriseName", 14));
@@ -113,12 +113,12 @@ static void test_form_fields(void **state)
 {
 	(void)state;
 	assert_redacts("grant_type=password&username=bob&password=hunter2",
-		       "grant_type=password&username=bob&password=***");
+	               "grant_type=password&username=bob&password=***");
 	assert_redacts("client_secret=abc&x=1", "client_secret=***&x=1");
 	assert_redacts("GET /x?access_token=abc&y=2",
-		       "GET /x?access_token=***&y=2");
+	               "GET /x?access_token=***&y=2");
 	assert_redacts("endpoint=https://h/;accesskey=pw+/==;x=1",
-		       "endpoint=https://h/;accesskey=***;x=1");
+	               "endpoint=https://h/;accesskey=***;x=1");
 	assert_redacts("mypassword=1", "mypassword=***");
 	assert_redacts("a=b=c", "a=b=c");
 }
@@ -130,8 +130,9 @@ static void test_quote(void **state)
 
 	(void)state;
 	q = redact_quote(body, strlen(body), 200);
-	assert_string_equal(q, "\"{\\\"error\\\":\\\"bad\\\\n\\\",\\\"token\\\":"
-			       "\\\"***\\\"}\\n\\x1b[2J\"");
+	assert_string_equal(q,
+	                    "\"{\\\"error\\\":\\\"bad\\\\n\\\",\\\"token\\\":"
+	                    "\\\"***\\\"}\\n\\x1b[2J\"");
 	free(q);
 	/* The cut happens after masking: no partial secret leaks. */
 	redact_add("0123456789abcdef");
@@ -166,7 +167,8 @@ static void test_threads(void **state)
 	(void)state;
 	for (i = 0; i < 8; i++) {
 		ids[i] = i;
-		assert_int_equal(pthread_create(&t[i], NULL, adder, &ids[i]), 0);
+		assert_int_equal(pthread_create(&t[i], NULL, adder, &ids[i]),
+		                 0);
 	}
 	for (i = 0; i < 8; i++)
 		pthread_join(t[i], NULL);
@@ -176,13 +178,13 @@ static void test_threads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_registry),
-		cmocka_unit_test(test_encoded_forms),
-		cmocka_unit_test(test_authorization),
-		cmocka_unit_test(test_json_fields),
-		cmocka_unit_test(test_form_fields),
-		cmocka_unit_test(test_quote),
-		cmocka_unit_test(test_threads),
+	    cmocka_unit_test(test_registry),
+	    cmocka_unit_test(test_encoded_forms),
+	    cmocka_unit_test(test_authorization),
+	    cmocka_unit_test(test_json_fields),
+	    cmocka_unit_test(test_form_fields),
+	    cmocka_unit_test(test_quote),
+	    cmocka_unit_test(test_threads),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	redact_clear();
