@@ -9,7 +9,8 @@
  * http_perform() makes exactly one attempt; retries, rate limits and
  * authentication belong to the caller. Certificate verification is always
  * on, redirects are never followed, and plain http:// is refused unless the
- * host is a loopback address.
+ * host is a loopback address (such requests never go through a proxy;
+ * https ones honour https_proxy/no_proxy). Requests are HTTP/1.1.
  *
  * Nothing here prints: failures come back as values, with messages that
  * went through redact.
@@ -33,7 +34,8 @@
 
 /*
  * Once per process, before any thread starts, and its counterpart after
- * the last client is freed. Returns 0, or -1 with *err set (caller frees).
+ * the last client is freed. The process should ignore SIGPIPE (main does).
+ * Returns 0, or -1 with *err set (caller frees).
  */
 int http_global_init(char **err);
 void http_global_cleanup(void);

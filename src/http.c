@@ -212,6 +212,9 @@ struct http_client *http_client_new(const struct http_opts *opts)
 	if (opts->ca_file)
 		curl_easy_setopt(h, CURLOPT_CAINFO, opts->ca_file);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "teamsprov/" TP_VERSION);
+	/* One request at a time per handle gains nothing from HTTP/2, and
+	 * HTTP/1.1 keeps the "was it all sent?" counters simple. */
+	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->body_max);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
@@ -448,16 +451,20 @@ int http_perform(struct http_client *c, const struct http_request *req,
 	long reqsize = 0, num = 0;
 	char *ct = NULL, *err;
 	CURLcode rc;
+	int tls;
 
 	response_clear(res);
 	/* https:// needs no look at the host; curl checks the rest. */
-	if (str_ncasecmp(req->url, "https://", 8) != 0 &&
-	    http_url_check(req->url, &err) < 0) {
+	tls = str_ncasecmp(req->url, "https://", 8) == 0;
+	if (!tls && http_url_check(req->url, &err) < 0) {
 		res->err = HTTP_ERR_REFUSED_URL;
 		set_error(res, err, NULL);
 		free(err);
 		return -1;
 	}
+	/* Plain http is loopback only: never through a proxy from the
+	 * environment. Otherwise http(s)_proxy and no_proxy apply. */
+	curl_easy_setopt(c->curl, CURLOPT_NOPROXY, tls ? NULL : "*");
 	c->res = res;
 	c->up = req->body;
 	c->up_len = req->body ? req->body_len : 0;
