@@ -37,38 +37,38 @@
 #include "ratelimit.h"
 
 struct adaptive_config {
-	double rate;      /* configured requests/s; 0 means unlimited */
-	double burst;     /* configured depth; <= 0: ratelimit default */
-	double headroom;  /* ceiling = rate x (1 - headroom); default 0.02 */
-	double decrease;  /* multiplicative decrease; default 0.7 */
+	double rate;       /* configured requests/s; 0 means unlimited */
+	double burst;      /* configured depth; <= 0: ratelimit default */
+	double headroom;   /* ceiling = rate x (1 - headroom); default 0.02 */
+	double decrease;   /* multiplicative decrease; default 0.7 */
 	double floor_frac; /* lowest rate, fraction of rate; default 0.02 */
-	double increase;  /* additive increase, fraction of rate per s; 0.01 */
-	int64_t quiet_ns; /* no 429 for this long before probing; 10 s */
+	double increase;   /* additive increase, fraction of rate per s; 0.01 */
+	int64_t quiet_ns;  /* no 429 for this long before probing; 10 s */
 };
 
 /* Fills in the defaults above for a configured rate and burst. */
 void adaptive_config_default(struct adaptive_config *c, double rate,
-			     double burst);
+                             double burst);
 
 struct adaptive {
 	pthread_mutex_t mu;
 	struct ratelimit rl;
 	struct adaptive_config cfg;
-	double ceiling;      /* highest effective rate */
-	double rate;         /* effective rate now */
-	double good;         /* rate known not to draw 429s; 0: unknown */
-	int probing;         /* above `good`, rising */
-	int tight;           /* after a 429: burst of 10 ms, at least 2 */
-	int64_t quiet;       /* current quiet period (doubles per failed probe) */
-	int64_t episode_at;  /* when the last episode began (ns) */
-	int64_t raised_at;   /* when the rate was last raised (ns) */
-	uint64_t n429;       /* every 429 reported */
-	uint64_t episodes;   /* 429s that lowered the rate */
+	double ceiling; /* highest effective rate */
+	double rate;    /* effective rate now */
+	double good;    /* rate known not to draw 429s; 0: unknown */
+	int probing;    /* above `good`, rising */
+	int tight;      /* after a 429: burst of 10 ms, at least 2 */
+	int64_t quiet;  /* current quiet period (doubles per failed probe) */
+	int64_t episode_at; /* when the last episode began (ns) */
+	int64_t raised_at;  /* when the rate was last raised (ns) */
+	uint64_t n429;      /* every 429 reported */
+	uint64_t episodes;  /* 429s that lowered the rate */
 };
 
 /* Starts at the ceiling with a full bucket at time now. */
 void adaptive_init(struct adaptive *a, const struct adaptive_config *c,
-		   int64_t now);
+                   int64_t now);
 void adaptive_release(struct adaptive *a);
 
 /*
@@ -84,7 +84,7 @@ int64_t adaptive_acquire(struct adaptive *a, int64_t now);
  * when present the whole API pauses until now + retry_after_ns.
  */
 void adaptive_on_429(struct adaptive *a, int64_t now, int64_t sent_at,
-		     int64_t retry_after_ns);
+                     int64_t retry_after_ns);
 
 /* Reports any response that was not a 429 (it drives the recovery). */
 void adaptive_on_success(struct adaptive *a, int64_t now);

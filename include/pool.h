@@ -96,7 +96,7 @@ struct pool_ctx {
 	int worker_index; /* 0 .. workers-1 */
 	unsigned runs;    /* 1 on the first run, 2 on the second... */
 	int64_t admitted; /* mono ns when the rate token was taken: pass it
-			     as sent_at to adaptive_on_429 */
+	                     as sent_at to adaptive_on_429 */
 	int64_t now;      /* mono ns when this run began */
 };
 
@@ -132,7 +132,7 @@ struct pool_job_spec {
 	struct pool_job *const *deps;
 	size_t ndeps;
 	int64_t delay_ns; /* first run not before this long after it is
-			     runnable (a first wizard poll after 5 s) */
+	                     runnable (a first wizard poll after 5 s) */
 };
 
 #define POOL_NO_API (-1)
@@ -151,7 +151,7 @@ struct pool_config {
 	void (*worker_release)(void *worker, void *arg);
 	void *arg;
 	int64_t drain_ns; /* after pool_stop, wait this long for running
-			     jobs; default 10 s */
+	                     jobs; default 10 s */
 };
 
 void pool_config_default(struct pool_config *c);
@@ -180,12 +180,12 @@ struct pool_job *pool_add(struct pool *p, const struct pool_job_spec *spec);
 const char *pool_job_name(const struct pool_job *j);
 
 enum pool_run_status {
-	POOL_RUN_FINISHED, /* every job ended */
-	POOL_RUN_STOPPED,  /* pool_stop: running jobs drained, the rest
-			      cancelled; every done callback was called */
+	POOL_RUN_FINISHED,  /* every job ended */
+	POOL_RUN_STOPPED,   /* pool_stop: running jobs drained, the rest
+	                       cancelled; every done callback was called */
 	POOL_RUN_ABANDONED, /* pool_stop, and jobs were still running after
-			       drain_ns: their done callbacks were not
-			       called; exit the process */
+	                       drain_ns: their done callbacks were not
+	                       called; exit the process */
 };
 
 /*
@@ -211,34 +211,9 @@ struct pool_counts {
 	size_t running;   /* on a worker now */
 	size_t finishing; /* ended, done callback not yet called */
 	size_t ok, failed, skipped, cancelled; /* ended */
-	uint64_t runs;    /* run calls so far (requests, roughly) */
+	uint64_t runs; /* run calls so far (requests, roughly) */
 };
 
 void pool_get_counts(struct pool *p, struct pool_counts *c);
-
-/*
- * The timer heap, exposed so that its ordering can be tested as pure
- * functions: a binary min-heap of items keyed by due time (ns), equal due
- * times in insertion order.
- */
-struct pool_timer {
-	int64_t due;
-	uint64_t seq;
-	void *item;
-};
-
-struct pool_heap {
-	struct pool_timer *v;
-	size_t n, cap;
-	uint64_t seq;
-};
-
-void pool_heap_init(struct pool_heap *h);
-void pool_heap_release(struct pool_heap *h);
-void pool_heap_push(struct pool_heap *h, int64_t due, void *item);
-/* Removes and returns the earliest item due at or before now, or NULL. */
-void *pool_heap_pop_due(struct pool_heap *h, int64_t now);
-/* The earliest due time; INT64_MAX when empty. */
-int64_t pool_heap_next(const struct pool_heap *h);
 
 #endif

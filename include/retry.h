@@ -14,11 +14,13 @@
 
 /* How a transfer ended below HTTP (the HTTP layer maps libcurl's codes). */
 enum xfer_error {
-	XFER_OK = 0,           /* a response arrived; look at the status */
-	XFER_CONNECT_FAILED,   /* no connection (refused, DNS, connect timeout) */
-	XFER_TIMEOUT,          /* connected, then the total timeout ran out */
-	XFER_LOST_BEFORE_SEND, /* connection dropped before the request was out */
-	XFER_LOST_AFTER_SEND,  /* dropped after the request was sent, no answer */
+	XFER_OK = 0,         /* a response arrived; look at the status */
+	XFER_CONNECT_FAILED, /* no connection (refused, DNS, connect timeout) */
+	XFER_TIMEOUT,        /* connected, then the total timeout ran out */
+	XFER_LOST_BEFORE_SEND, /* connection dropped before the request was out
+	                        */
+	XFER_LOST_AFTER_SEND,  /* dropped after the request was sent, no answer
+	                        */
 };
 
 struct retry_class {
@@ -54,7 +56,7 @@ struct retry_class {
  * For idempotent methods ambiguity is harmless and still reported.
  */
 struct retry_class retry_classify(const char *method, int status,
-				  enum xfer_error err);
+                                  enum xfer_error err);
 
 /* Idempotent per RFC 9110 9.2.2 (GET, HEAD, PUT, DELETE, OPTIONS). */
 bool retry_method_idempotent(const char *method);
@@ -77,8 +79,7 @@ uint64_t retry_rand(uint64_t *state);
  * Full-jitter backoff before retry number `retry` (0 for the first retry):
  * uniform in [0, min(cap, base * 2^retry)] ns.
  */
-int64_t retry_backoff(const struct retry_policy *p, int retry,
-		      uint64_t *rng);
+int64_t retry_backoff(const struct retry_policy *p, int retry, uint64_t *rng);
 
 /*
  * The delay before the next attempt after `attempts` attempts (>= 1) have
@@ -92,7 +93,7 @@ int64_t retry_backoff(const struct retry_policy *p, int retry,
  * rate, so adding jitter on top would only slow the run down.
  */
 int64_t retry_next_delay(const struct retry_policy *p, struct retry_class c,
-			 int attempts, int64_t retry_after_ns, uint64_t *rng);
+                         int attempts, int64_t retry_after_ns, uint64_t *rng);
 
 /* Retry-After values above this are capped (a broken or hostile server). */
 #define RETRY_AFTER_MAX_NS (3600 * INT64_C(1000000000))

@@ -7,7 +7,7 @@
 #include "clock.h"
 
 void adaptive_config_default(struct adaptive_config *c, double rate,
-			     double burst)
+                             double burst)
 {
 	c->rate = rate > 0 ? rate : 0;
 	c->burst = burst > 0 ? burst : ratelimit_default_burst(c->rate);
@@ -35,7 +35,7 @@ static void apply_rate(struct adaptive *a, int64_t now)
 }
 
 void adaptive_init(struct adaptive *a, const struct adaptive_config *c,
-		   int64_t now)
+                   int64_t now)
 {
 	pthread_mutex_init(&a->mu, NULL);
 	a->cfg = *c;
@@ -78,7 +78,7 @@ int64_t adaptive_acquire(struct adaptive *a, int64_t now)
 }
 
 void adaptive_on_429(struct adaptive *a, int64_t now, int64_t sent_at,
-		     int64_t retry_after_ns)
+                     int64_t retry_after_ns)
 {
 	double low;
 
@@ -130,7 +130,7 @@ void adaptive_on_success(struct adaptive *a, int64_t now)
 	}
 	if (now > a->raised_at) {
 		a->rate += a->cfg.increase * a->cfg.rate *
-			   (double)(now - a->raised_at) / 1e9;
+		           (double)(now - a->raised_at) / 1e9;
 		if (a->rate >= a->ceiling) {
 			/* Fully recovered: the limit is gone or higher. */
 			a->rate = a->ceiling;

@@ -12,20 +12,21 @@
 #include <time.h>
 
 #include "clock.h"
+#include "timerheap.h"
 #include "util.h"
 
 /* How often the dispatcher looks at the stop flag while idle. */
 #define STOP_POLL_NS (50 * TP_NS_PER_MS)
 
 enum job_state {
-	ST_BLOCKED,   /* dependencies pending */
-	ST_QUEUED,    /* in its API's FIFO */
-	ST_TIMER,     /* in the heap */
-	ST_READY,     /* token taken, waiting for the idle worker */
+	ST_BLOCKED, /* dependencies pending */
+	ST_QUEUED,  /* in its API's FIFO */
+	ST_TIMER,   /* in the heap */
+	ST_READY,   /* token taken, waiting for the idle worker */
 	ST_RUNNING,
-	ST_RAN,       /* in the completed queue with a result */
-	ST_ENDING,    /* in the completed queue, skipped or cancelled */
-	ST_FINISHED,  /* done callback returned */
+	ST_RAN,      /* in the completed queue with a result */
+	ST_ENDING,   /* in the completed queue, skipped or cancelled */
+	ST_FINISHED, /* done callback returned */
 };
 
 struct pool_job {
@@ -66,88 +67,22 @@ struct pool {
 	atomic_int stop_req;
 	int stopping, quit, started, joined;
 	struct worker *workers;
-	struct fifo *queues; /* napis + 1: one per API, then "no API" */
-	int64_t *wake;       /* per API: no token before this time */
-	int rr;              /* round-robin start among the queues */
+	/* napis + 1: one per API, then "no API". Jobs coming back from a
+	 * delay (retries, polls) go before new ones, so that started items
+	 * finish first and polls keep their schedule. */
+	struct apiq {
+		struct fifo again, fresh;
+	} * queues;
+	int64_t *wake; /* per API: no token before this time */
+	int rr;        /* round-robin start among the queues */
 	struct fifo ready, completed;
-	struct pool_heap heap;
+	struct timerheap heap;
 	struct pool_job *all;
 	size_t nidle, nready, nblocked, nqueued, nrunning, nfinishing;
 	size_t nadded, nfinished;
 	size_t nok, nfailed, nskipped, ncancelled;
 	uint64_t nruns;
 };
-
-/* ---- timer heap ---- */
-
-void pool_heap_init(struct pool_heap *h)
-{
-	memset(h, 0, sizeof(*h));
-}
-
-void pool_heap_release(struct pool_heap *h)
-{
-	free(h->v);
-	memset(h, 0, sizeof(*h));
-}
-
-static int timer_before(const struct pool_timer *a, const struct pool_timer *b)
-{
-	return a->due < b->due || (a->due == b->due && a->seq < b->seq);
-}
-
-void pool_heap_push(struct pool_heap *h, int64_t due, void *item)
-{
-	size_t i;
-
-	if (h->n == h->cap) {
-		h->cap = h->cap ? 2 * h->cap : 64;
-		h->v = xrealloc(h->v, h->cap * sizeof(*h->v));
-	}
-	i = h->n++;
-	h->v[i].due = due;
-	h->v[i].seq = h->seq++;
-	h->v[i].item = item;
-	while (i > 0 && timer_before(&h->v[i], &h->v[(i - 1) / 2])) {
-		struct pool_timer t = h->v[i];
-
-		h->v[i] = h->v[(i - 1) / 2];
-		h->v[(i - 1) / 2] = t;
-		i = (i - 1) / 2;
-	}
-}
-
-void *pool_heap_pop_due(struct pool_heap *h, int64_t now)
-{
-	void *item;
-	size_t i = 0;
-
-	if (!h->n || h->v[0].due > now)
-		return NULL;
-	item = h->v[0].item;
-	h->v[0] = h->v[--h->n];
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-		struct pool_timer t;
-
-		if (l < h->n && timer_before(&h->v[l], &h->v[m]))
-			m = l;
-		if (r < h->n && timer_before(&h->v[r], &h->v[m]))
-			m = r;
-		if (m == i)
-			break;
-		t = h->v[i];
-		h->v[i] = h->v[m];
-		h->v[m] = t;
-		i = m;
-	}
-	return item;
-}
-
-int64_t pool_heap_next(const struct pool_heap *h)
-{
-	return h->n ? h->v[0].due : INT64_MAX;
-}
 
 /* ---- queues (all under p->mu) ---- */
 
@@ -179,18 +114,20 @@ static void make_runnable(struct pool *p, struct pool_job *j, int64_t delay)
 {
 	if (delay > 0) {
 		j->state = ST_TIMER;
-		pool_heap_push(&p->heap, clock_mono_ns() + delay, j);
+		timerheap_push(&p->heap, clock_mono_ns() + delay, j);
 	} else {
 		j->state = ST_QUEUED;
 		p->nqueued++;
-		fifo_push(&p->queues[j->queue], j);
+		fifo_push(j->runs ? &p->queues[j->queue].again
+		                  : &p->queues[j->queue].fresh,
+		          j);
 	}
 	pthread_cond_signal(&p->disp_cv);
 }
 
 /* Ends a job without running it again (skipped or cancelled). */
 static void end_job(struct pool *p, struct pool_job *j,
-		    enum pool_outcome outcome, char *reason)
+                    enum pool_outcome outcome, char *reason)
 {
 	j->state = ST_ENDING;
 	j->outcome = outcome;
@@ -204,6 +141,7 @@ static void end_job(struct pool *p, struct pool_job *j,
 static char *dep_reason(const struct pool_job *dep)
 {
 	struct buf b;
+	char *r;
 
 	buf_init(&b);
 	buf_adds(&b, "dependency ");
@@ -219,14 +157,16 @@ static char *dep_reason(const struct pool_job *dep)
 		buf_adds(&b, " was cancelled");
 		break;
 	}
-	return buf_detach(&b);
+	r = buf_detach(&b);
+	buf_release(&b); /* detach leaves b initialised */
+	return r;
 }
 
 static char *cancel_reason(const struct pool_job *j)
 {
 	return xstrdup(j->runs ? "interrupted: the run was stopped before "
-				 "its next attempt"
-			       : "not started: the run was stopped");
+	                         "its next attempt"
+	                       : "not started: the run was stopped");
 }
 
 /* ---- public ---- */
@@ -257,7 +197,7 @@ struct pool *pool_new(const struct pool_config *c)
 	atomic_init(&p->stop_req, 0);
 	p->queues = xcalloc((size_t)p->cfg.napis + 1, sizeof(*p->queues));
 	p->wake = xcalloc((size_t)p->cfg.napis + 1, sizeof(*p->wake));
-	pool_heap_init(&p->heap);
+	timerheap_init(&p->heap);
 	return p;
 }
 
@@ -290,7 +230,7 @@ void pool_free(struct pool *p)
 		free(j->dependents);
 		free(j);
 	}
-	pool_heap_release(&p->heap);
+	timerheap_release(&p->heap);
 	free(p->queues);
 	free(p->wake);
 	free(p->workers);
@@ -312,7 +252,7 @@ struct pool_job *pool_add(struct pool *p, const struct pool_job_spec *spec)
 
 	j->name = xstrdup(spec->name ? spec->name : "");
 	j->queue = spec->api >= 0 && spec->api < p->cfg.napis ? spec->api
-							     : p->cfg.napis;
+	                                                      : p->cfg.napis;
 	j->run = spec->run;
 	j->done = spec->done;
 	j->payload = spec->payload;
@@ -342,8 +282,8 @@ struct pool_job *pool_add(struct pool *p, const struct pool_job_spec *spec)
 			d->capdependents =
 			    d->capdependents ? 2 * d->capdependents : 4;
 			d->dependents =
-			    xrealloc(d->dependents, d->capdependents *
-							sizeof(*d->dependents));
+			    xrealloc(d->dependents,
+			             d->capdependents * sizeof(*d->dependents));
 		}
 		d->dependents[d->ndependents++] = j;
 		j->npending++;
@@ -392,8 +332,7 @@ static void finish_job(struct pool *p, struct pool_job *j)
 		} else if (--d->npending == 0) {
 			p->nblocked--;
 			if (p->stopping)
-				end_job(p, d, POOL_CANCELLED,
-					cancel_reason(d));
+				end_job(p, d, POOL_CANCELLED, cancel_reason(d));
 			else
 				make_runnable(p, d, d->delay_ns);
 		}
@@ -407,7 +346,7 @@ static void cancel_waiting(struct pool *p)
 	int q;
 
 	for (q = 0; q <= p->cfg.napis; q++)
-		p->queues[q].head = p->queues[q].tail = NULL;
+		memset(&p->queues[q], 0, sizeof(p->queues[q]));
 	p->ready.head = p->ready.tail = NULL;
 	p->heap.n = 0;
 	p->nqueued = p->nready = 0;
@@ -441,7 +380,8 @@ static int64_t admit(struct pool *p, int64_t now)
 			struct adaptive *a =
 			    q < p->cfg.napis ? p->cfg.apis[q] : NULL;
 
-			if (!p->queues[q].head)
+			if (!p->queues[q].again.head &&
+			    !p->queues[q].fresh.head)
 				continue;
 			if (a) {
 				int64_t w;
@@ -454,7 +394,9 @@ static int64_t admit(struct pool *p, int64_t now)
 					continue;
 				}
 			}
-			j = fifo_pop(&p->queues[q]);
+			j = fifo_pop(&p->queues[q].again);
+			if (!j)
+				j = fifo_pop(&p->queues[q].fresh);
 			p->rr = (q + 1) % nq;
 		}
 		if (!j)
@@ -472,7 +414,9 @@ static int64_t admit(struct pool *p, int64_t now)
 		int64_t next = INT64_MAX;
 
 		for (k = 0; k < p->cfg.napis; k++)
-			if (p->queues[k].head && p->wake[k] < next)
+			if ((p->queues[k].again.head ||
+			     p->queues[k].fresh.head) &&
+			    p->wake[k] < next)
 				next = p->wake[k];
 		return next;
 	}
@@ -550,8 +494,8 @@ static void drain_completed(struct pool *p)
 				j->reason = cancel_reason(j);
 			} else {
 				j->outcome = j->result.status == POOL_DONE
-						 ? POOL_OK
-						 : POOL_FAIL;
+				                 ? POOL_OK
+				                 : POOL_FAIL;
 			}
 		}
 		end.outcome = j->outcome;
@@ -587,7 +531,7 @@ enum pool_run_status pool_run(struct pool *p)
 		p->workers[i].pool = p;
 		p->workers[i].index = i;
 		pthread_create(&p->workers[i].thread, NULL, worker_main,
-			       &p->workers[i]);
+		               &p->workers[i]);
 	}
 	p->started = 1;
 	for (;;) {
@@ -599,13 +543,15 @@ enum pool_run_status pool_run(struct pool *p)
 			stop_at = now;
 			cancel_waiting(p);
 		}
-		while ((j = pool_heap_pop_due(&p->heap, now)))
-			make_runnable(p, j, 0);
-		next = p->stopping ? INT64_MAX : admit(p, now);
+		/* Outcomes first: they release dependents and retries, which
+		 * then compete for the idle worker with everything else. */
 		if (p->completed.head) {
 			drain_completed(p);
 			continue;
 		}
+		while ((j = timerheap_pop_due(&p->heap, now)))
+			make_runnable(p, j, 0);
+		next = p->stopping ? INT64_MAX : admit(p, now);
 		if (p->nfinished == p->nadded) {
 			st = p->stopping ? POOL_RUN_STOPPED : POOL_RUN_FINISHED;
 			break;
@@ -614,7 +560,7 @@ enum pool_run_status pool_run(struct pool *p)
 			st = POOL_RUN_ABANDONED;
 			break;
 		}
-		t = pool_heap_next(&p->heap);
+		t = timerheap_next(&p->heap);
 		if (t < next)
 			next = t;
 		t = now + STOP_POLL_NS;

@@ -16,7 +16,7 @@
 bool retry_method_idempotent(const char *method)
 {
 	static const char *const idem[] = {"GET", "HEAD", "PUT", "DELETE",
-					   "OPTIONS"};
+	                                   "OPTIONS"};
 	size_t i;
 
 	if (!method)
@@ -28,7 +28,7 @@ bool retry_method_idempotent(const char *method)
 }
 
 struct retry_class retry_classify(const char *method, int status,
-				  enum xfer_error err)
+                                  enum xfer_error err)
 {
 	struct retry_class c = {false, false};
 
@@ -58,7 +58,7 @@ struct retry_class retry_classify(const char *method, int status,
 	case 500:
 		/* A POST that died half-way must not be sent blindly again. */
 		c.retryable = retry_method_idempotent(method) &&
-			      strcmp(method, "OPTIONS") != 0;
+		              strcmp(method, "OPTIONS") != 0;
 		c.ambiguous = true;
 		break;
 	default:
@@ -101,7 +101,7 @@ int64_t retry_backoff(const struct retry_policy *p, int retry, uint64_t *rng)
 }
 
 int64_t retry_next_delay(const struct retry_policy *p, struct retry_class c,
-			 int attempts, int64_t retry_after_ns, uint64_t *rng)
+                         int attempts, int64_t retry_after_ns, uint64_t *rng)
 {
 	if (!c.retryable || attempts < 1 || attempts > p->retries)
 		return -1;
@@ -144,8 +144,8 @@ int64_t retry_after_parse(const char *value, int64_t now_wall_ns)
 
 			if (when <= now_s)
 				ns = 0;
-			else if (when - now_s >= RETRY_AFTER_MAX_NS /
-							TP_NS_PER_S)
+			else if (when - now_s >=
+			         RETRY_AFTER_MAX_NS / TP_NS_PER_S)
 				ns = RETRY_AFTER_MAX_NS;
 			else
 				ns = when * TP_NS_PER_S - now_wall_ns;

@@ -54,8 +54,7 @@ static void test_unlimited(void **state)
 		assert_int_equal(adaptive_acquire(&a, T0), 0);
 	/* A 429 pauses even an unlimited API, and does not limit it. */
 	adaptive_on_429(&a, T0, T0, 2 * TP_NS_PER_S);
-	assert_int_equal(adaptive_acquire(&a, T0 + TP_NS_PER_S),
-			 TP_NS_PER_S);
+	assert_int_equal(adaptive_acquire(&a, T0 + TP_NS_PER_S), TP_NS_PER_S);
 	assert_int_equal(adaptive_acquire(&a, T0 + 2 * TP_NS_PER_S), 0);
 	assert_true(adaptive_rate(&a) == 0);
 	adaptive_release(&a);
@@ -102,7 +101,7 @@ static void test_pause(void **state)
 	assert_int_equal(w, TP_NS_PER_S - 1);
 	adaptive_pause(&a, T0 + 3 * TP_NS_PER_S); /* a 503 with Retry-After */
 	assert_int_equal(adaptive_acquire(&a, T0 + TP_NS_PER_S),
-			 2 * TP_NS_PER_S);
+	                 2 * TP_NS_PER_S);
 	assert_true(adaptive_rate(&a) > 68.5 && adaptive_rate(&a) < 68.7);
 	assert_int_equal(adaptive_acquire(&a, T0 + 3 * TP_NS_PER_S), 0);
 	adaptive_release(&a);
@@ -127,7 +126,8 @@ static void test_recovery(void **state)
 	/* Then +1 % of the configured rate per second, up to the ceiling. */
 	for (; t < T0 + c.quiet_ns + 10 * TP_NS_PER_S; t += TP_NS_PER_MS)
 		adaptive_on_success(&a, t);
-	assert_true(adaptive_rate(&a) > r + 9.5 && adaptive_rate(&a) < r + 10.5);
+	assert_true(adaptive_rate(&a) > r + 9.5 &&
+	            adaptive_rate(&a) < r + 10.5);
 	/* A 429 while probing goes back to the known-safe rate. */
 	adaptive_on_429(&a, t, t, -1);
 	assert_true(adaptive_rate(&a) == r);
@@ -150,8 +150,8 @@ struct worker {
 };
 
 struct sim_result {
-	double rate;      /* successful requests per simulated second */
-	double ratio429;  /* 429s / requests sent */
+	double rate;     /* successful requests per simulated second */
+	double ratio429; /* 429s / requests sent */
 	uint64_t sent, n429;
 	double wall_s;
 };
@@ -161,8 +161,8 @@ struct sim_result {
  * interchangeable). Latency is 20 ms +- jitter_ms, split in two halves
  * around the server's decision.
  */
-static struct sim_result simulate(double cfg_rate, double srv_rate,
-				  int want, int workers, int jitter_ms)
+static struct sim_result simulate(double cfg_rate, double srv_rate, int want,
+                                  int workers, int jitter_ms)
 {
 	struct adaptive_config c;
 	struct adaptive a;
@@ -203,10 +203,10 @@ static struct sim_result simulate(double cfg_rate, double srv_rate,
 				break;
 			}
 			jit = jitter_ms ? (int64_t)(retry_rand(&rng) %
-						    (uint64_t)(2 * jitter_ms *
-							       TP_NS_PER_MS)) -
-					      jitter_ms * TP_NS_PER_MS
-					: 0;
+			                            (uint64_t)(2 * jitter_ms *
+			                                       TP_NS_PER_MS)) -
+			                      jitter_ms * TP_NS_PER_MS
+			                : 0;
 			half = (20 * TP_NS_PER_MS + jit) / 2;
 			x->sent_at = now;
 			x->back = half;
@@ -228,7 +228,7 @@ static struct sim_result simulate(double cfg_rate, double srv_rate,
 				last_ok = now;
 			} else {
 				adaptive_on_429(&a, now, x->sent_at,
-						TP_NS_PER_S);
+				                TP_NS_PER_S);
 				r.n429++;
 				started--;
 			}
@@ -255,9 +255,9 @@ static struct sim_result simulate(double cfg_rate, double srv_rate,
 static void report(const char *name, struct sim_result r)
 {
 	print_message("# %s: %.1f req/s, %llu 429s of %llu requests "
-		      "(%.2f %%), %.2f s\n",
-		      name, r.rate, (unsigned long long)r.n429,
-		      (unsigned long long)r.sent, 100 * r.ratio429, r.wall_s);
+	              "(%.2f %%), %.2f s\n",
+	              name, r.rate, (unsigned long long)r.n429,
+	              (unsigned long long)r.sent, 100 * r.ratio429, r.wall_s);
 }
 
 /* Benchmark 1: configured 200/s against a 200/s server, default burst. */
@@ -272,7 +272,7 @@ static void test_sim_equal_rate(void **state)
 
 		r = simulate(200, 200, 2000, 16, jitter);
 		snprintf(name, sizeof(name), "200/s vs 200/s, jitter %d ms",
-			 jitter);
+		         jitter);
 		report(name, r);
 		assert_true(r.n429 <= 1);
 		assert_true(r.rate >= 0.95 * 200 && r.rate <= 200 * 1.02);
@@ -291,7 +291,7 @@ static void test_sim_lower_limit(void **state)
 
 		r = simulate(400, 200, 4000, 16, jitter);
 		snprintf(name, sizeof(name), "400/s vs 200/s, jitter %d ms",
-			 jitter);
+		         jitter);
 		report(name, r);
 		assert_true(r.ratio429 <= 0.02);
 		/* 1.3 x the ideal wall time is 154/s; aim well above. */

@@ -13,19 +13,19 @@
 #include "retry.h"
 
 static void expect_class(const char *method, int status, enum xfer_error e,
-			 bool retryable, bool ambiguous)
+                         bool retryable, bool ambiguous)
 {
 	struct retry_class c = retry_classify(method, status, e);
 
 	if (c.retryable != retryable || c.ambiguous != ambiguous)
 		fail_msg("%s %d err %d: got retry %d ambiguous %d", method,
-			 status, (int)e, c.retryable, c.ambiguous);
+		         status, (int)e, c.retryable, c.ambiguous);
 }
 
 static void test_classify_status(void **state)
 {
 	static const char *const all[] = {"GET", "PUT", "DELETE", "POST",
-					  "PATCH"};
+	                                  "PATCH"};
 	size_t i;
 
 	(void)state;
@@ -86,7 +86,7 @@ static void test_backoff_bounds(void **state)
 	assert_int_equal(p.cap_ns, 30 * TP_NS_PER_S);
 	for (retry = 0; retry < 70; retry++) {
 		int64_t ceil = retry < 6 ? (500 * TP_NS_PER_MS) << retry
-					 : 30 * TP_NS_PER_S;
+		                         : 30 * TP_NS_PER_S;
 		int64_t lo = INT64_MAX, hi = 0;
 		double sum = 0;
 
@@ -148,7 +148,7 @@ static void test_next_delay(void **state)
 	assert_int_equal(retry_next_delay(&p, no, 1, -1, &rng), -1);
 	/* Retry-After replaces the backoff, whatever its size. */
 	assert_int_equal(retry_next_delay(&p, yes, 1, 7 * TP_NS_PER_S, &rng),
-			 7 * TP_NS_PER_S);
+	                 7 * TP_NS_PER_S);
 	assert_int_equal(retry_next_delay(&p, yes, 5, 0, &rng), 0);
 	assert_int_equal(retry_next_delay(&p, no, 1, TP_NS_PER_S, &rng), -1);
 	p.retries = 0;
@@ -190,37 +190,33 @@ static void test_retry_after_date(void **state)
 	(void)state;
 	/* The three date forms of RFC 9110 5.6.7. */
 	assert_int_equal(retry_after_parse("Sun, 06 Nov 1994 08:49:37 GMT",
-					   t0 - 30 * TP_NS_PER_S),
-			 30 * TP_NS_PER_S);
+	                                   t0 - 30 * TP_NS_PER_S),
+	                 30 * TP_NS_PER_S);
 	assert_int_equal(retry_after_parse("Sunday, 06-Nov-94 08:49:37 GMT",
-					   t0 - 30 * TP_NS_PER_S),
-			 30 * TP_NS_PER_S);
+	                                   t0 - 30 * TP_NS_PER_S),
+	                 30 * TP_NS_PER_S);
 	assert_int_equal(retry_after_parse("Sun Nov  6 08:49:37 1994",
-					   t0 - 30 * TP_NS_PER_S),
-			 30 * TP_NS_PER_S);
+	                                   t0 - 30 * TP_NS_PER_S),
+	                 30 * TP_NS_PER_S);
 	/* Sub-second precision of now is kept. */
 	assert_int_equal(retry_after_parse("Sun, 06 Nov 1994 08:49:37 GMT",
-					   t0 - 250 * TP_NS_PER_MS),
-			 250 * TP_NS_PER_MS);
+	                                   t0 - 250 * TP_NS_PER_MS),
+	                 250 * TP_NS_PER_MS);
 	/* In the past or now: no wait. */
-	assert_int_equal(
-	    retry_after_parse("Sun, 06 Nov 1994 08:49:37 GMT", t0), 0);
+	assert_int_equal(retry_after_parse("Sun, 06 Nov 1994 08:49:37 GMT", t0),
+	                 0);
 	assert_int_equal(retry_after_parse("Sun, 06 Nov 1994 08:49:37 GMT",
-					   t0 + 3600 * TP_NS_PER_S),
-			 0);
+	                                   t0 + 3600 * TP_NS_PER_S),
+	                 0);
 	/* Far future: capped at an hour. */
-	assert_int_equal(
-	    retry_after_parse("Wed, 21 Oct 2099 07:28:00 GMT", t0),
-	    RETRY_AFTER_MAX_NS);
-	assert_int_equal(retry_after_parse("Sun, 06 Nov 1994 09:49:37 GMT",
-					   t0),
-			 RETRY_AFTER_MAX_NS);
-	assert_int_equal(retry_after_parse("Sun, 06 Nov 1994 09:49:36 GMT",
-					   t0),
-			 3599 * TP_NS_PER_S);
-	assert_int_equal(retry_after_parse("Sun, 99 Nov 1994 25:49:37 GMT",
-					   t0),
-			 -1);
+	assert_int_equal(retry_after_parse("Wed, 21 Oct 2099 07:28:00 GMT", t0),
+	                 RETRY_AFTER_MAX_NS);
+	assert_int_equal(retry_after_parse("Sun, 06 Nov 1994 09:49:37 GMT", t0),
+	                 RETRY_AFTER_MAX_NS);
+	assert_int_equal(retry_after_parse("Sun, 06 Nov 1994 09:49:36 GMT", t0),
+	                 3599 * TP_NS_PER_S);
+	assert_int_equal(retry_after_parse("Sun, 99 Nov 1994 25:49:37 GMT", t0),
+	                 -1);
 	assert_int_equal(retry_after_parse("Sun", t0), -1);
 }
 
