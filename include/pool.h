@@ -7,13 +7,14 @@
  * worker threads and answers done, failed, or "run me again in D ns"
  * (backoff, Retry-After, wizard polls; Redis ae timers return "ms until
  * the next run" the same way). A job that waits sits in a binary min-heap
- * keyed by its due time on the monotonic clock, never in a sleeping
- * worker, so thousands of waiting jobs cost no thread. Each job names the
- * API it calls; before a worker gets it, the pool asks that API's rate
- * governor (adaptive.h) for a token, and a job that must wait for one stays
- * in its API's FIFO, again without a thread. Jobs go to workers only when
- * a worker is idle, so a token is taken just before its request is sent
- * and never hoarded in a queue.
+ * (timerheap.h) keyed by its due time on the monotonic clock, never in a
+ * sleeping worker, so thousands of waiting jobs cost no thread. Each job
+ * names the API it calls; before a worker gets it, the pool asks that
+ * API's rate governor (adaptive.h) for a token, and a job that must wait
+ * for one stays in its API's FIFO, again without a thread. Jobs go to
+ * workers only when a worker is idle, so a token is taken just before its
+ * request is sent and never hoarded in a queue. Jobs coming back from a
+ * delay go before new ones of the same API.
  *
  * Threads: the workers, and the thread that calls pool_run, which is the
  * dispatcher: it moves due timers, hands out tokens and work, and runs
@@ -32,15 +33,20 @@
  *     required action (spec section 4), each depending on the create, so
  *     a failed create skips its URLs with the reason "dependency failed".
  *   - Fusion, per row: an "application" job (register the application);
- *     a "wizard start" job depending on it; its done callback adds a "poll"
- *     job with delay poll_first, which returns pool_again(interval) while
- *     the wizard runs (x1.5 up to poll_max; 404 during init_grace) and done
- *     or failed at the end. Ten thousand polling wizards are heap entries.
+ *     a "wizard start" job depending on it (after an ambiguous POST its
+ *     next run GETs the wizard before posting again); its done callback
+ *     adds a "poll" job with delay poll_first, which returns
+ *     pool_again(interval) while the wizard runs (x1.5 up to poll_max;
+ *     404 during init_grace) and done or failed at the end. Ten thousand
+ *     polling wizards are ten thousand heap entries.
  *   - ACS, per row: one "assignment" job (PUT).
  *   - Retries: a run that fails retryably (retry.h) returns
  *     pool_again(retry_next_delay(...)); after a 429 it also calls
  *     adaptive_on_429(api, now, ctx->admitted, retry_after) so the whole
- *     API pauses; every other answer calls adaptive_on_success.
+ *     API pauses and slows down, after a 503 with Retry-After
+ *     adaptive_pause(api, now + retry_after); every other answer calls
+ *     adaptive_on_success. The attempt count and the sticky "ambiguous"
+ *     flag live in the payload (ctx->runs counts every run, polls too).
  *   - SIGINT / --max-failures call pool_stop: nothing new starts, running
  *     jobs finish (at most drain_ns), and every job that never finished
  *     gets its done callback with POOL_CANCELLED, for the summary.

@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -530,8 +531,18 @@ enum pool_run_status pool_run(struct pool *p)
 	for (i = 0; i < p->cfg.workers; i++) {
 		p->workers[i].pool = p;
 		p->workers[i].index = i;
-		pthread_create(&p->workers[i].thread, NULL, worker_main,
-		               &p->workers[i]);
+		if (pthread_create(&p->workers[i].thread, NULL, worker_main,
+		                   &p->workers[i])) {
+			/* Out of threads is like out of memory, unless some
+			 * workers exist: then run with those. */
+			if (i == 0) {
+				fprintf(stderr, "teamsprov: cannot start a "
+				                "worker thread\n");
+				abort();
+			}
+			p->cfg.workers = i;
+			break;
+		}
 	}
 	p->started = 1;
 	for (;;) {
