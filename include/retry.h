@@ -12,16 +12,34 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* How a transfer ended below HTTP (the HTTP layer maps libcurl's codes). */
+/* How a transfer ended below HTTP (retry_xfer_from_curl maps libcurl's). */
 enum xfer_error {
-	XFER_OK = 0,         /* a response arrived; look at the status */
-	XFER_CONNECT_FAILED, /* no connection (refused, DNS, connect timeout) */
-	XFER_TIMEOUT,        /* connected, then the total timeout ran out */
-	XFER_LOST_BEFORE_SEND, /* connection dropped before the request was out
-	                        */
-	XFER_LOST_AFTER_SEND,  /* dropped after the request was sent, no answer
-	                        */
+	/* A response arrived; look at the status. */
+	XFER_OK = 0,
+	/* No connection: refused, DNS, connect timeout, TLS handshake cut. */
+	XFER_CONNECT_FAILED,
+	/* Connected and sent, then the total timeout ran out. */
+	XFER_TIMEOUT,
+	/* The connection dropped (or timed out) before the request was out. */
+	XFER_LOST_BEFORE_SEND,
+	/* The connection dropped after the request was sent, no answer. */
+	XFER_LOST_AFTER_SEND,
+	/* Not worth retrying: TLS verification, bad URL, response over its
+	 * cap, aborted by a callback. */
+	XFER_FATAL,
 };
+
+/*
+ * Maps a libcurl result (a CURLcode) to the kinds above, so that every
+ * API classifies transport failures the same way. connected: a connection
+ * was established (CURLINFO_CONNECT_TIME_T > 0, or a reused one);
+ * request_sent: bytes of the request went out (CURLINFO_REQUEST_SIZE > 0).
+ * A timeout or drop before anything was sent cannot have reached the
+ * server; a send error after some bytes went out counts as "after send"
+ * (what went out may have been all of it).
+ */
+enum xfer_error retry_xfer_from_curl(int curl_code, bool connected,
+                                     bool request_sent);
 
 struct retry_class {
 	/* Worth another attempt (if attempts remain). */
@@ -45,6 +63,8 @@ struct retry_class {
  * Ambiguity (could the server have processed it?):
  *   - connect failed, lost before send: no, the request never left;
  *   - timeout, lost after send: yes;
+ *   - XFER_FATAL: not retried; ambiguous, since the request may have gone
+ *     out (a response over its cap was answered, and maybe committed);
  *   - 429: no, rate limiters reject before processing;
  *   - 503: no. RFC 9110 15.6.4 makes it "currently unable to handle the
  *     request", a refusal before processing, and the simulator's injected

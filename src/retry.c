@@ -42,6 +42,9 @@ struct retry_class retry_classify(const char *method, int status,
 		c.retryable = true;
 		c.ambiguous = true;
 		return c;
+	case XFER_FATAL:
+		c.ambiguous = true;
+		return c;
 	case XFER_OK:
 		break;
 	}
@@ -65,6 +68,34 @@ struct retry_class retry_classify(const char *method, int status,
 		break;
 	}
 	return c;
+}
+
+enum xfer_error retry_xfer_from_curl(int curl_code, bool connected,
+                                     bool request_sent)
+{
+	switch ((CURLcode)curl_code) {
+	case CURLE_OK:
+		return XFER_OK;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_SSL_CONNECT_ERROR: /* handshake cut short, not a bad cert */
+		return XFER_CONNECT_FAILED;
+	case CURLE_OPERATION_TIMEDOUT:
+		if (!connected)
+			return XFER_CONNECT_FAILED;
+		return request_sent ? XFER_TIMEOUT : XFER_LOST_BEFORE_SEND;
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return request_sent ? XFER_LOST_AFTER_SEND
+		                    : XFER_LOST_BEFORE_SEND;
+	default:
+		return XFER_FATAL;
+	}
 }
 
 void retry_policy_default(struct retry_policy *p)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <curl/curl.h>
 
 #include "clock.h"
 #include "retry.h"
@@ -71,6 +72,42 @@ static void test_classify_transport(void **state)
 	assert_false(retry_method_idempotent("POST"));
 	assert_false(retry_method_idempotent("get"));
 	assert_false(retry_method_idempotent(NULL));
+}
+
+static void test_xfer_from_curl(void **state)
+{
+	(void)state;
+	assert_int_equal(retry_xfer_from_curl(CURLE_OK, true, true), XFER_OK);
+	assert_int_equal(retry_xfer_from_curl(CURLE_COULDNT_CONNECT, 0, 0),
+	                 XFER_CONNECT_FAILED);
+	assert_int_equal(retry_xfer_from_curl(CURLE_COULDNT_RESOLVE_HOST, 0, 0),
+	                 XFER_CONNECT_FAILED);
+	/* A timeout: connecting, before sending, or waiting for the answer. */
+	assert_int_equal(retry_xfer_from_curl(CURLE_OPERATION_TIMEDOUT, 0, 0),
+	                 XFER_CONNECT_FAILED);
+	assert_int_equal(retry_xfer_from_curl(CURLE_OPERATION_TIMEDOUT, 1, 0),
+	                 XFER_LOST_BEFORE_SEND);
+	assert_int_equal(retry_xfer_from_curl(CURLE_OPERATION_TIMEDOUT, 1, 1),
+	                 XFER_TIMEOUT);
+	/* The simulator's dropped connections and lost responses. */
+	assert_int_equal(retry_xfer_from_curl(CURLE_GOT_NOTHING, 1, 1),
+	                 XFER_LOST_AFTER_SEND);
+	assert_int_equal(retry_xfer_from_curl(CURLE_RECV_ERROR, 1, 1),
+	                 XFER_LOST_AFTER_SEND);
+	assert_int_equal(retry_xfer_from_curl(CURLE_SEND_ERROR, 1, 0),
+	                 XFER_LOST_BEFORE_SEND);
+	assert_int_equal(retry_xfer_from_curl(CURLE_SEND_ERROR, 1, 1),
+	                 XFER_LOST_AFTER_SEND);
+	/* Not worth a retry, and possibly done. */
+	assert_int_equal(
+	    retry_xfer_from_curl(CURLE_PEER_FAILED_VERIFICATION, 1, 0),
+	    XFER_FATAL);
+	assert_int_equal(retry_xfer_from_curl(CURLE_URL_MALFORMAT, 0, 0),
+	                 XFER_FATAL);
+	assert_int_equal(retry_xfer_from_curl(CURLE_WRITE_ERROR, 1, 1),
+	                 XFER_FATAL);
+	expect_class("POST", 0, XFER_FATAL, false, true);
+	expect_class("GET", 0, XFER_FATAL, false, true);
 }
 
 static void test_backoff_bounds(void **state)
@@ -225,6 +262,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_classify_status),
 	    cmocka_unit_test(test_classify_transport),
+	    cmocka_unit_test(test_xfer_from_curl),
 	    cmocka_unit_test(test_backoff_bounds),
 	    cmocka_unit_test(test_backoff_deterministic),
 	    cmocka_unit_test(test_next_delay),
