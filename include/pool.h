@@ -143,6 +143,17 @@ struct pool_job_spec {
 
 #define POOL_NO_API (-1)
 
+/* A snapshot for the progress line. */
+struct pool_counts {
+	size_t blocked;   /* waiting for dependencies */
+	size_t queued;    /* runnable: waiting for a rate token or a worker */
+	size_t waiting;   /* in the timer heap (backoff, Retry-After, polls) */
+	size_t running;   /* on a worker now */
+	size_t finishing; /* ended, done callback not yet called */
+	size_t ok, failed, skipped, cancelled; /* ended */
+	uint64_t runs; /* run calls so far (requests, roughly) */
+};
+
 struct pool_config {
 	int workers; /* default 8 */
 	/* Rate governors by API index (not owned; NULL entries: no limit). */
@@ -158,6 +169,13 @@ struct pool_config {
 	void *arg;
 	int64_t drain_ns; /* after pool_stop, wait this long for running
 	                     jobs; default 10 s */
+	/*
+	 * Called on the pool_run thread about every tick_ns (default 1 s when
+	 * tick is set), between done callbacks: the progress line, printed
+	 * without a thread of its own. May be NULL.
+	 */
+	void (*tick)(void *arg, const struct pool_counts *counts);
+	int64_t tick_ns;
 };
 
 void pool_config_default(struct pool_config *c);
@@ -209,17 +227,7 @@ enum pool_run_status pool_run(struct pool *p);
 void pool_stop(struct pool *p);
 bool pool_stopping(struct pool *p);
 
-/* A snapshot for the progress line. */
-struct pool_counts {
-	size_t blocked;   /* waiting for dependencies */
-	size_t queued;    /* runnable: waiting for a rate token or a worker */
-	size_t waiting;   /* in the timer heap (backoff, Retry-After, polls) */
-	size_t running;   /* on a worker now */
-	size_t finishing; /* ended, done callback not yet called */
-	size_t ok, failed, skipped, cancelled; /* ended */
-	uint64_t runs; /* run calls so far (requests, roughly) */
-};
-
+/* The same snapshot, from any thread. */
 void pool_get_counts(struct pool *p, struct pool_counts *c);
 
 #endif
