@@ -18,11 +18,12 @@
  *
  * Threads: the workers, and the thread that calls pool_run, which is the
  * dispatcher: it moves due timers, hands out tokens and work, and runs
- * every job's done callback. Done callbacks therefore run one at a time on
- * one thread (the journal has a single writer), and a job's dependents
- * start only after its done callback has returned (the outcome is
- * committed before dependent work starts, spec section 6). The pool's lock
- * is held only to move jobs between queues, as in fzy's worker pool.
+ * every job's done callback and the progress tick; nothing else. Done
+ * callbacks therefore run one at a time on one thread (the journal has a
+ * single writer), and a job's dependents start only after its done
+ * callback has returned (the outcome is committed before dependent work
+ * starts, spec section 6). The pool's lock is held only to move jobs
+ * between queues, as in fzy's worker pool.
  *
  * How apply uses it (one job = one request, so that every request passes
  * the rate governor; a job that needs another request returns
@@ -185,8 +186,10 @@ struct pool *pool_new(const struct pool_config *c);
 
 /*
  * Frees the pool and every job (not the payloads: done callbacks own
- * those). If pool_run returned POOL_RUN_ABANDONED, this first waits for
- * the workers still running; a caller about to exit need not call it.
+ * those; jobs that never ended, because pool_run was not called or was
+ * abandoned, get no done callback). If pool_run returned
+ * POOL_RUN_ABANDONED, this first waits for the workers still running; a
+ * caller about to exit need not call it.
  */
 void pool_free(struct pool *p);
 
