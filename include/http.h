@@ -104,9 +104,9 @@ struct http_response {
 	/*
 	 * sent: the whole request (headers and body) was handed to the
 	 * connection, so the server may have acted on it even without an
-	 * answer. resent: libcurl found the reused connection dead and sent
-	 * the request again on a new one (requests with a body only): the
-	 * server may have seen it twice. http_ambiguous() combines them.
+	 * answer. resent: libcurl found the reused connection dead after
+	 * sending and sent the request again on a new one: the server may
+	 * have seen it twice. http_ambiguous() combines them.
 	 */
 	int sent;
 	int resent;
