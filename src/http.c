@@ -40,6 +40,8 @@ struct http_client {
 	const char *up;
 	size_t up_len;
 	/* What went out in the transfer, from the debug callback. */
+	const char *method;
+	size_t method_len;
 	int attempts;    /* request lines sent (more than 1: a re-send) */
 	int hdr_done;    /* the last attempt's headers went out whole */
 	size_t body_out; /* the last attempt's body bytes that went out */
@@ -152,12 +154,16 @@ static int on_debug(CURL *h, curl_infotype type, char *p, size_t n, void *u)
 
 	(void)h;
 	if (type == CURLINFO_HEADER_OUT) {
-		if (c->hdr_done || c->attempts == 0) {
+		/* Our request line, not a proxy's CONNECT. */
+		if (n > c->method_len &&
+		    memcmp(p, c->method, c->method_len) == 0 &&
+		    p[c->method_len] == ' ') {
 			c->attempts++;
 			c->hdr_done = 0;
 			c->body_out = 0;
 		}
-		if (n >= 4 && memcmp(p + n - 4, "\r\n\r\n", 4) == 0)
+		if (c->attempts && n >= 4 &&
+		    memcmp(p + n - 4, "\r\n\r\n", 4) == 0)
 			c->hdr_done = 1;
 	} else if (type == CURLINFO_DATA_OUT) {
 		c->body_out += n;
@@ -474,6 +480,8 @@ int http_perform(struct http_client *c, const struct http_request *req,
 	curl_easy_setopt(c->curl, CURLOPT_NOPROXY, tls ? NULL : "*");
 	c->res = res;
 	c->up_len = req->body ? req->body_len : 0;
+	c->method = req->method ? req->method : "GET";
+	c->method_len = strlen(c->method);
 	c->attempts = c->hdr_done = 0;
 	c->body_out = 0;
 	c->too_large = 0;
