@@ -82,11 +82,11 @@ enum http_err {
 const char *http_err_name(enum http_err e);
 
 struct http_request {
-	const char *method; /* "GET", "POST", "PUT", "DELETE"... */
+	const char *method; /* "GET", "POST", "PUT", "DELETE"...; NULL: GET */
 	const char *url;
 	const char *const *headers; /* NULL-terminated "Name: value", or NULL */
 	const char *bearer;         /* adds "Authorization: Bearer <bearer>" */
-	const char *body;           /* body_len bytes, may be NULL when 0 */
+	const char *body; /* body_len bytes, not copied; NULL when 0 */
 	size_t body_len;
 	const char *content_type;    /* NULL: no Content-Type header */
 	const char *idempotency_key; /* adds "Idempotency-Key:", or NULL */
