@@ -82,11 +82,11 @@ enum http_err {
 const char *http_err_name(enum http_err e);
 
 struct http_request {
-	const char *method; /* "GET", "POST", "PUT", "DELETE"... */
+	const char *method; /* "GET", "POST", "PUT", "DELETE"...; NULL: GET */
 	const char *url;
 	const char *const *headers; /* NULL-terminated "Name: value", or NULL */
 	const char *bearer;         /* adds "Authorization: Bearer <bearer>" */
-	const char *body;           /* body_len bytes, may be NULL when 0 */
+	const char *body; /* body_len bytes, not copied; NULL when 0 */
 	size_t body_len;
 	const char *content_type;    /* NULL: no Content-Type header */
 	const char *idempotency_key; /* adds "Idempotency-Key:", or NULL */
@@ -104,9 +104,9 @@ struct http_response {
 	/*
 	 * sent: the whole request (headers and body) was handed to the
 	 * connection, so the server may have acted on it even without an
-	 * answer. resent: libcurl found the reused connection dead and sent
-	 * the request again on a new one (requests with a body only): the
-	 * server may have seen it twice. http_ambiguous() combines them.
+	 * answer. resent: libcurl found the reused connection dead after
+	 * sending and sent the request again on a new one: the server may
+	 * have seen it twice. http_ambiguous() combines them.
 	 */
 	int sent;
 	int resent;
