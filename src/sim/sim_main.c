@@ -164,6 +164,10 @@ static int set_option(struct sim_config *c, const struct opt *o,
 
 	switch (o->id) {
 	case O_LISTEN:
+		end = strrchr(arg, ':');
+		if (!end || end == arg || !end[1] ||
+		    strspn(end + 1, "0123456789") != strlen(end + 1))
+			return bad(o->name, arg, "expected ADDR:PORT");
 		free(*listen);
 		*listen = xstrdup(arg);
 		return 0;
