@@ -24,8 +24,8 @@ static const char *const step_text[6] = {
     "Set a domain for the tenant and validate it against Microsoft",
     "Add an e-mail service to the domain and its DNS entries",
     "Create a dummy account and associate an E1 / E3 / E5 license to it",
-    "Create MS Teams routing policies and remove associated license from "
-    "the dummy user",
+    ("Create MS Teams routing policies and remove associated license from "
+     "the dummy user"),
     "Activate voice for the domain",
     "Create voice direct routing data in Microsoft Teams",
 };

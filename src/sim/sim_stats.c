@@ -30,7 +30,7 @@ static void requests(struct sim *s, cJSON *root)
 {
 	cJSON *by = cJSON_CreateObject(), *r;
 	uint64_t total = 0;
-	char code[8];
+	char code[16];
 	int i, st;
 
 	for (i = 0; i < SIM_R_N; i++) {
