@@ -44,7 +44,10 @@ void buf_add(struct buf *b, const void *data, size_t n);
 void buf_adds(struct buf *b, const char *s);
 void buf_addc(struct buf *b, char c);
 void buf_addf(struct buf *b, const char *fmt, ...) TP_PRINTF(2, 3);
-/* Returns the contents (caller frees) and leaves b empty and initialised. */
+/*
+ * Returns the contents (caller frees) and leaves b empty and usable, owning
+ * no memory: it may be added to again, released, or simply dropped.
+ */
 char *buf_detach(struct buf *b);
 
 /*

@@ -1,17 +1,107 @@
 /*
- * teamsprov: entry point. Process hygiene, then the command table.
+ * teamsprov: entry point. Process hygiene (fds 0-2 open, SIGPIPE ignored,
+ * stdout checked at exit) and the command table; everything else lives in
+ * the commands (src/cmd_*.c).
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cli.h"
+#include "commands.h"
 #include "exitcode.h"
+#include "suggest.h"
+
+const struct tp_command tp_commands[] = {
+	{"validate", cmd_validate, "",
+	 "check the manifests and the configuration offline",
+	 "Reads every manifest file in the manifest directory (-m) and the\n"
+	 "configuration, reports every problem as FILE:LINE: error: ...,\n"
+	 "and sends nothing anywhere. Exit 0 when all is well, 65 if not.\n"},
+	{"help", cmd_help, "[COMMAND]", "show the usage of a command", NULL},
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
+/* Daemons and cron may start us with 0, 1 or 2 closed: keep later opens
+ * from landing there and our output in a state file. */
+static void sanitize_fds(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+}
+
+/* A full disk or closed pipe on stdout must not look like success. */
+static int close_stdout(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+		if (errno != EPIPE)
+			fprintf(stderr, "teamsprov: write error on stdout: "
+					"%s\n",
+				strerror(errno));
+		return tp_exit_merge(rc, TP_EXIT_CANTCREAT);
+	}
+	return rc;
+}
+
+static int unknown_command(const char *name)
+{
+	const char *names[32], *s;
+	size_t n = 0;
+	char *q = str_quote(name, 64);
+	const struct tp_command *c;
+	int rc;
+
+	for (c = tp_commands; c->name && n < 32; c++)
+		names[n++] = c->name;
+	s = suggest(name, names, n);
+	if (s)
+		rc = cli_usage_error(NULL, "unknown command %s; did you mean "
+					   "\"%s\"?",
+				     q, s);
+	else
+		rc = cli_usage_error(NULL, "unknown command %s", q);
+	free(q);
+	return rc;
+}
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		puts("teamsprov 0.1");
-		return TP_EXIT_OK;
+	struct tp_globals g;
+	const struct tp_command *c;
+	char **cargv, *err;
+	int cargc, rc;
+
+	sanitize_fds();
+	signal(SIGPIPE, SIG_IGN);
+
+	if (cli_parse(argc, argv, &g, &cargc, &cargv, &err) < 0) {
+		rc = cli_usage_error(NULL, "%s", err);
+		free(err);
+		return rc;
 	}
-	fputs("usage: teamsprov COMMAND [ARGS]\n", stderr);
-	return TP_EXIT_USAGE;
+	if (g.version) {
+		puts("teamsprov " TP_VERSION);
+		rc = TP_EXIT_OK;
+	} else if (cargc == 0) {
+		cli_print_usage(g.help ? stdout : stderr, tp_commands);
+		rc = g.help ? TP_EXIT_OK : TP_EXIT_USAGE;
+	} else if (!(c = cli_find(tp_commands, cargv[0]))) {
+		rc = unknown_command(cargv[0]);
+	} else if (g.help) {
+		cli_print_command_help(stdout, c);
+		rc = TP_EXIT_OK;
+	} else {
+		rc = c->run(cargc, cargv, &g);
+	}
+	free(cargv);
+	cli_globals_release(&g);
+	return close_stdout(rc);
 }

@@ -54,21 +54,18 @@ char *xstrndup(const char *s, size_t n)
 
 char *xvasprintf(const char *fmt, va_list ap)
 {
-	struct buf b;
 	va_list cp;
+	char *s;
 	int n;
 
-	buf_init(&b);
 	va_copy(cp, ap);
 	n = vsnprintf(NULL, 0, fmt, cp);
 	va_end(cp);
 	if (n < 0)
 		oom(0);
-	b.p = xrealloc(b.p, (size_t)n + 1);
-	b.cap = (size_t)n + 1;
-	vsnprintf(b.p, b.cap, fmt, ap);
-	b.len = (size_t)n;
-	return buf_detach(&b);
+	s = xmalloc((size_t)n + 1);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	return s;
 }
 
 char *xasprintf(const char *fmt, ...)
@@ -92,7 +89,8 @@ void buf_init(struct buf *b)
 
 void buf_release(struct buf *b)
 {
-	free(b->p);
+	if (b->cap)
+		free(b->p);
 	b->p = NULL;
 	b->len = b->cap = 0;
 }
@@ -100,7 +98,8 @@ void buf_release(struct buf *b)
 void buf_reset(struct buf *b)
 {
 	b->len = 0;
-	b->p[0] = '\0';
+	if (b->cap)
+		b->p[0] = '\0';
 }
 
 static void buf_grow(struct buf *b, size_t extra)
@@ -112,6 +111,12 @@ static void buf_grow(struct buf *b, size_t extra)
 	need = b->len + extra + 1;
 	if (need <= b->cap)
 		return;
+	if (b->cap == 0) { /* detached: p is the shared empty string */
+		b->cap = need < 16 ? 16 : need;
+		b->p = xmalloc(b->cap);
+		b->p[0] = '\0';
+		return;
+	}
 	while (b->cap < need)
 		b->cap = b->cap > SIZE_MAX / 2 ? need : b->cap * 2;
 	b->p = xrealloc(b->p, b->cap);
@@ -154,10 +159,18 @@ void buf_addf(struct buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* An empty buffer that owns no memory: what buf_detach leaves behind, so
+ * that a detached buffer may be reused or simply dropped. */
+static char empty[1];
+
 char *buf_detach(struct buf *b)
 {
 	char *p = b->p;
-	buf_init(b);
+
+	if (b->cap == 0)
+		p = xstrdup("");
+	b->p = empty;
+	b->len = b->cap = 0;
 	return p;
 }
 

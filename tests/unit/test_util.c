@@ -30,8 +30,11 @@ static void test_buf(void **state)
 	assert_memory_equal(b.p, "0,1,2,", 6);
 	s = buf_detach(&b);
 	assert_string_equal(b.p, "");
+	assert_memory_equal(s, "0,1,2,", 6);
 	free(s);
-	buf_release(&b);
+	buf_adds(&b, "again"); /* a detached buffer is reusable */
+	assert_string_equal(b.p, "again");
+	free(buf_detach(&b)); /* and may be dropped without a leak */
 }
 
 static void test_quote(void **state)

@@ -1,0 +1,620 @@
+/*
+ * pool: job scheduler and worker pool (see pool.h for the design and how
+ * apply uses it). One mutex guards every queue; it is never held while a
+ * run or done callback executes.
+ */
+#include "pool.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "timerheap.h"
+#include "util.h"
+
+/* How often the dispatcher looks at the stop flag while idle. */
+#define STOP_POLL_NS (50 * TP_NS_PER_MS)
+
+enum job_state {
+	ST_BLOCKED, /* dependencies pending */
+	ST_QUEUED,  /* in its API's FIFO */
+	ST_TIMER,   /* in the heap */
+	ST_READY,   /* token taken, waiting for the idle worker */
+	ST_RUNNING,
+	ST_RAN,      /* in the completed queue with a result */
+	ST_ENDING,   /* in the completed queue, skipped or cancelled */
+	ST_FINISHED, /* done callback returned */
+};
+
+struct pool_job {
+	char *name;
+	int queue; /* FIFO index: the API, or napis for "no API" */
+	struct pool_result (*run)(void *payload, struct pool_ctx *ctx);
+	void (*done)(void *payload, const struct pool_end *end);
+	void *payload;
+	int64_t delay_ns;
+	enum job_state state;
+	enum pool_outcome outcome; /* ST_ENDING and ST_FINISHED */
+	char *reason;
+	struct pool_result result; /* ST_RAN */
+	unsigned runs;
+	int64_t admitted;
+	size_t npending;
+	struct pool_job **dependents;
+	size_t ndependents, capdependents;
+	struct pool_job *next; /* FIFO link */
+	struct pool_job *all;  /* every job, for pool_free */
+};
+
+struct fifo {
+	struct pool_job *head, *tail;
+};
+
+struct worker {
+	struct pool *pool;
+	pthread_t thread;
+	int index;
+};
+
+struct pool {
+	struct pool_config cfg;
+	pthread_mutex_t mu;
+	pthread_cond_t work_cv; /* workers wait for ready jobs */
+	pthread_cond_t disp_cv; /* the dispatcher waits for anything */
+	atomic_int stop_req;
+	int stopping, quit, started, joined;
+	struct worker *workers;
+	/* napis + 1: one per API, then "no API". Jobs coming back from a
+	 * delay (retries, polls) go before new ones, so that started items
+	 * finish first and polls keep their schedule. */
+	struct apiq {
+		struct fifo again, fresh;
+	} * queues;
+	int64_t *wake; /* per API: no token before this time */
+	int rr;        /* round-robin start among the queues */
+	struct fifo ready, completed;
+	struct timerheap heap;
+	struct pool_job *all;
+	size_t nidle, nready, nblocked, nqueued, nrunning, nfinishing;
+	size_t nadded, nfinished;
+	size_t nok, nfailed, nskipped, ncancelled;
+	uint64_t nruns;
+};
+
+/* ---- queues (all under p->mu) ---- */
+
+static void fifo_push(struct fifo *f, struct pool_job *j)
+{
+	j->next = NULL;
+	if (f->tail)
+		f->tail->next = j;
+	else
+		f->head = j;
+	f->tail = j;
+}
+
+static struct pool_job *fifo_pop(struct fifo *f)
+{
+	struct pool_job *j = f->head;
+
+	if (j) {
+		f->head = j->next;
+		if (!f->head)
+			f->tail = NULL;
+		j->next = NULL;
+	}
+	return j;
+}
+
+/* The job may run after delay_ns: into the heap or its API's FIFO. */
+static void make_runnable(struct pool *p, struct pool_job *j, int64_t delay)
+{
+	if (delay > 0) {
+		j->state = ST_TIMER;
+		timerheap_push(&p->heap, clock_mono_ns() + delay, j);
+	} else {
+		j->state = ST_QUEUED;
+		p->nqueued++;
+		fifo_push(j->runs ? &p->queues[j->queue].again
+		                  : &p->queues[j->queue].fresh,
+		          j);
+	}
+	pthread_cond_signal(&p->disp_cv);
+}
+
+/* Ends a job without running it again (skipped or cancelled). */
+static void end_job(struct pool *p, struct pool_job *j,
+                    enum pool_outcome outcome, char *reason)
+{
+	j->state = ST_ENDING;
+	j->outcome = outcome;
+	free(j->reason);
+	j->reason = reason;
+	p->nfinishing++;
+	fifo_push(&p->completed, j);
+	pthread_cond_signal(&p->disp_cv);
+}
+
+static char *dep_reason(const struct pool_job *dep)
+{
+	struct buf b;
+	char *r;
+
+	buf_init(&b);
+	buf_adds(&b, "dependency ");
+	buf_add_quoted(&b, dep->name, strlen(dep->name), 200);
+	switch (dep->outcome) {
+	case POOL_FAIL:
+		buf_adds(&b, " failed");
+		break;
+	case POOL_SKIPPED:
+		buf_adds(&b, " was skipped");
+		break;
+	default:
+		buf_adds(&b, " was cancelled");
+		break;
+	}
+	r = buf_detach(&b);
+	buf_release(&b); /* detach leaves b initialised */
+	return r;
+}
+
+static char *cancel_reason(const struct pool_job *j)
+{
+	return xstrdup(j->runs ? "interrupted: the run was stopped before "
+	                         "its next attempt"
+	                       : "not started: the run was stopped");
+}
+
+/* ---- public ---- */
+
+void pool_config_default(struct pool_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->workers = 8;
+	c->drain_ns = 10 * TP_NS_PER_S;
+}
+
+struct pool *pool_new(const struct pool_config *c)
+{
+	struct pool *p = xcalloc(1, sizeof(*p));
+	pthread_condattr_t ca;
+
+	p->cfg = *c;
+	if (p->cfg.workers < 1)
+		p->cfg.workers = 1;
+	if (p->cfg.napis < 0 || !p->cfg.apis)
+		p->cfg.napis = 0;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->disp_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_cond_init(&p->work_cv, NULL);
+	atomic_init(&p->stop_req, 0);
+	p->queues = xcalloc((size_t)p->cfg.napis + 1, sizeof(*p->queues));
+	p->wake = xcalloc((size_t)p->cfg.napis + 1, sizeof(*p->wake));
+	timerheap_init(&p->heap);
+	return p;
+}
+
+static void join_workers(struct pool *p)
+{
+	int i;
+
+	if (!p->started || p->joined)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->quit = 1;
+	pthread_cond_broadcast(&p->work_cv);
+	pthread_mutex_unlock(&p->mu);
+	for (i = 0; i < p->cfg.workers; i++)
+		pthread_join(p->workers[i].thread, NULL);
+	p->joined = 1;
+}
+
+void pool_free(struct pool *p)
+{
+	struct pool_job *j, *next;
+
+	if (!p)
+		return;
+	join_workers(p);
+	for (j = p->all; j; j = next) {
+		next = j->all;
+		free(j->name);
+		free(j->reason);
+		free(j->dependents);
+		free(j);
+	}
+	timerheap_release(&p->heap);
+	free(p->queues);
+	free(p->wake);
+	free(p->workers);
+	pthread_cond_destroy(&p->work_cv);
+	pthread_cond_destroy(&p->disp_cv);
+	pthread_mutex_destroy(&p->mu);
+	free(p);
+}
+
+const char *pool_job_name(const struct pool_job *j)
+{
+	return j->name;
+}
+
+struct pool_job *pool_add(struct pool *p, const struct pool_job_spec *spec)
+{
+	struct pool_job *j = xcalloc(1, sizeof(*j));
+	size_t i;
+
+	j->name = xstrdup(spec->name ? spec->name : "");
+	j->queue = spec->api >= 0 && spec->api < p->cfg.napis ? spec->api
+	                                                      : p->cfg.napis;
+	j->run = spec->run;
+	j->done = spec->done;
+	j->payload = spec->payload;
+	j->delay_ns = spec->delay_ns;
+
+	pthread_mutex_lock(&p->mu);
+	j->all = p->all;
+	p->all = j;
+	p->nadded++;
+	if (p->stopping || atomic_load(&p->stop_req)) {
+		end_job(p, j, POOL_CANCELLED, cancel_reason(j));
+		goto out;
+	}
+	for (i = 0; i < spec->ndeps; i++) {
+		struct pool_job *d = spec->deps[i];
+
+		if (d->state == ST_FINISHED) {
+			if (d->outcome == POOL_OK)
+				continue;
+			/* Registrations made so far are ignored later:
+			 * finish_job only releases blocked jobs. */
+			end_job(p, j, POOL_SKIPPED, dep_reason(d));
+			j->npending = 0;
+			goto out;
+		}
+		if (d->ndependents == d->capdependents) {
+			d->capdependents =
+			    d->capdependents ? 2 * d->capdependents : 4;
+			d->dependents =
+			    xrealloc(d->dependents,
+			             d->capdependents * sizeof(*d->dependents));
+		}
+		d->dependents[d->ndependents++] = j;
+		j->npending++;
+	}
+	if (j->npending) {
+		j->state = ST_BLOCKED;
+		p->nblocked++;
+	} else {
+		make_runnable(p, j, j->delay_ns);
+	}
+out:
+	pthread_mutex_unlock(&p->mu);
+	return j;
+}
+
+/* After j's done callback: record the end, release or skip dependents. */
+static void finish_job(struct pool *p, struct pool_job *j)
+{
+	size_t i;
+
+	j->state = ST_FINISHED;
+	p->nfinishing--;
+	p->nfinished++;
+	switch (j->outcome) {
+	case POOL_OK:
+		p->nok++;
+		break;
+	case POOL_FAIL:
+		p->nfailed++;
+		break;
+	case POOL_SKIPPED:
+		p->nskipped++;
+		break;
+	case POOL_CANCELLED:
+		p->ncancelled++;
+		break;
+	}
+	for (i = 0; i < j->ndependents; i++) {
+		struct pool_job *d = j->dependents[i];
+
+		if (d->state != ST_BLOCKED)
+			continue; /* already skipped through another dep */
+		if (j->outcome != POOL_OK) {
+			p->nblocked--;
+			end_job(p, d, POOL_SKIPPED, dep_reason(j));
+		} else if (--d->npending == 0) {
+			p->nblocked--;
+			if (p->stopping)
+				end_job(p, d, POOL_CANCELLED, cancel_reason(d));
+			else
+				make_runnable(p, d, d->delay_ns);
+		}
+	}
+}
+
+/* pool_stop seen: everything not running ends as cancelled. */
+static void cancel_waiting(struct pool *p)
+{
+	struct pool_job *j;
+	int q;
+
+	for (q = 0; q <= p->cfg.napis; q++)
+		memset(&p->queues[q], 0, sizeof(p->queues[q]));
+	p->ready.head = p->ready.tail = NULL;
+	p->heap.n = 0;
+	p->nqueued = p->nready = 0;
+	for (j = p->all; j; j = j->all) {
+		switch (j->state) {
+		case ST_BLOCKED:
+			p->nblocked--;
+			/* fall through */
+		case ST_QUEUED:
+		case ST_TIMER:
+		case ST_READY:
+			end_job(p, j, POOL_CANCELLED, cancel_reason(j));
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* Hands jobs to idle workers, taking rate tokens; returns the next time a
+ * token may be had for a waiting queue (INT64_MAX: none). */
+static int64_t admit(struct pool *p, int64_t now)
+{
+	int nq = p->cfg.napis + 1, k;
+
+	while (p->nidle > p->nready) {
+		struct pool_job *j = NULL;
+
+		for (k = 0; k < nq && !j; k++) {
+			int q = (p->rr + k) % nq;
+			struct adaptive *a =
+			    q < p->cfg.napis ? p->cfg.apis[q] : NULL;
+
+			if (!p->queues[q].again.head &&
+			    !p->queues[q].fresh.head)
+				continue;
+			if (a) {
+				int64_t w;
+
+				if (p->wake[q] > now)
+					continue;
+				w = adaptive_acquire(a, now);
+				if (w > 0) {
+					p->wake[q] = now + w;
+					continue;
+				}
+			}
+			j = fifo_pop(&p->queues[q].again);
+			if (!j)
+				j = fifo_pop(&p->queues[q].fresh);
+			p->rr = (q + 1) % nq;
+		}
+		if (!j)
+			break;
+		p->nqueued--;
+		j->admitted = now;
+		j->state = ST_READY;
+		p->nready++;
+		fifo_push(&p->ready, j);
+		pthread_cond_signal(&p->work_cv);
+	}
+	if (p->nidle <= p->nready)
+		return INT64_MAX; /* a worker going idle wakes us */
+	{
+		int64_t next = INT64_MAX;
+
+		for (k = 0; k < p->cfg.napis; k++)
+			if ((p->queues[k].again.head ||
+			     p->queues[k].fresh.head) &&
+			    p->wake[k] < next)
+				next = p->wake[k];
+		return next;
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct pool *p = w->pool;
+	struct pool_ctx ctx;
+	void *wctx = NULL;
+
+	if (p->cfg.worker_init)
+		wctx = p->cfg.worker_init(p->cfg.arg, w->index);
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		struct pool_job *j;
+		struct pool_result r;
+
+		while (!p->ready.head && !p->quit) {
+			p->nidle++;
+			pthread_cond_signal(&p->disp_cv);
+			pthread_cond_wait(&p->work_cv, &p->mu);
+			p->nidle--;
+		}
+		j = fifo_pop(&p->ready);
+		if (!j)
+			break;
+		p->nready--;
+		p->nrunning++;
+		p->nruns++;
+		j->state = ST_RUNNING;
+		j->runs++;
+		ctx.pool = p;
+		ctx.job = j;
+		ctx.worker = wctx;
+		ctx.worker_index = w->index;
+		ctx.runs = j->runs;
+		ctx.admitted = j->admitted;
+		pthread_mutex_unlock(&p->mu);
+
+		ctx.now = clock_mono_ns();
+		r = j->run(j->payload, &ctx);
+
+		pthread_mutex_lock(&p->mu);
+		p->nrunning--;
+		p->nfinishing++;
+		j->result = r;
+		j->state = ST_RAN;
+		fifo_push(&p->completed, j);
+		pthread_cond_signal(&p->disp_cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+	if (p->cfg.worker_release)
+		p->cfg.worker_release(wctx, p->cfg.arg);
+	return NULL;
+}
+
+/* Runs done callbacks for everything completed; returns with p->mu held. */
+static void drain_completed(struct pool *p)
+{
+	struct pool_job *j;
+
+	while ((j = fifo_pop(&p->completed))) {
+		struct pool_end end;
+
+		if (j->state == ST_RAN) {
+			if (j->result.status == POOL_AGAIN && !p->stopping) {
+				p->nfinishing--;
+				make_runnable(p, j, j->result.delay_ns);
+				continue;
+			}
+			if (j->result.status == POOL_AGAIN) {
+				j->outcome = POOL_CANCELLED;
+				j->reason = cancel_reason(j);
+			} else {
+				j->outcome = j->result.status == POOL_DONE
+				                 ? POOL_OK
+				                 : POOL_FAIL;
+			}
+		}
+		end.outcome = j->outcome;
+		end.reason = j->reason;
+		end.runs = j->runs;
+		if (j->done) {
+			pthread_mutex_unlock(&p->mu);
+			j->done(j->payload, &end);
+			pthread_mutex_lock(&p->mu);
+		}
+		finish_job(p, j);
+	}
+}
+
+static void wait_until(struct pool *p, int64_t deadline)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(deadline / TP_NS_PER_S);
+	ts.tv_nsec = (long)(deadline % TP_NS_PER_S);
+	pthread_cond_timedwait(&p->disp_cv, &p->mu, &ts);
+}
+
+enum pool_run_status pool_run(struct pool *p)
+{
+	enum pool_run_status st = POOL_RUN_FINISHED;
+	int64_t stop_at = 0;
+	int i;
+
+	p->workers = xcalloc((size_t)p->cfg.workers, sizeof(*p->workers));
+	pthread_mutex_lock(&p->mu);
+	for (i = 0; i < p->cfg.workers; i++) {
+		p->workers[i].pool = p;
+		p->workers[i].index = i;
+		if (pthread_create(&p->workers[i].thread, NULL, worker_main,
+		                   &p->workers[i])) {
+			/* Out of threads is like out of memory, unless some
+			 * workers exist: then run with those. */
+			if (i == 0) {
+				fprintf(stderr, "teamsprov: cannot start a "
+				                "worker thread\n");
+				abort();
+			}
+			p->cfg.workers = i;
+			break;
+		}
+	}
+	p->started = 1;
+	for (;;) {
+		int64_t now = clock_mono_ns(), next, t;
+		struct pool_job *j;
+
+		if (!p->stopping && atomic_load(&p->stop_req)) {
+			p->stopping = 1;
+			stop_at = now;
+			cancel_waiting(p);
+		}
+		/* Outcomes first: they release dependents and retries, which
+		 * then compete for the idle worker with everything else. */
+		if (p->completed.head) {
+			drain_completed(p);
+			continue;
+		}
+		while ((j = timerheap_pop_due(&p->heap, now)))
+			make_runnable(p, j, 0);
+		next = p->stopping ? INT64_MAX : admit(p, now);
+		if (p->nfinished == p->nadded) {
+			st = p->stopping ? POOL_RUN_STOPPED : POOL_RUN_FINISHED;
+			break;
+		}
+		if (p->stopping && now - stop_at >= p->cfg.drain_ns) {
+			st = POOL_RUN_ABANDONED;
+			break;
+		}
+		t = timerheap_next(&p->heap);
+		if (t < next)
+			next = t;
+		t = now + STOP_POLL_NS;
+		if (t < next)
+			next = t;
+		if (p->stopping && stop_at + p->cfg.drain_ns < next)
+			next = stop_at + p->cfg.drain_ns;
+		wait_until(p, next);
+	}
+	pthread_mutex_unlock(&p->mu);
+	if (st != POOL_RUN_ABANDONED)
+		join_workers(p);
+	else {
+		pthread_mutex_lock(&p->mu);
+		p->quit = 1;
+		pthread_cond_broadcast(&p->work_cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+	return st;
+}
+
+void pool_stop(struct pool *p)
+{
+	atomic_store(&p->stop_req, 1);
+}
+
+bool pool_stopping(struct pool *p)
+{
+	return atomic_load(&p->stop_req) != 0;
+}
+
+void pool_get_counts(struct pool *p, struct pool_counts *c)
+{
+	pthread_mutex_lock(&p->mu);
+	c->blocked = p->nblocked;
+	c->queued = p->nqueued + p->nready;
+	c->waiting = p->heap.n;
+	c->running = p->nrunning;
+	c->finishing = p->nfinishing;
+	c->ok = p->nok;
+	c->failed = p->nfailed;
+	c->skipped = p->nskipped;
+	c->cancelled = p->ncancelled;
+	c->runs = p->nruns;
+	pthread_mutex_unlock(&p->mu);
+}
