@@ -1,0 +1,145 @@
+#!/bin/bash
+# sim_cli: teamsprov-sim's command line (help, version, usage errors, CSV
+# lists), its listening address, token expiry (--token-ttl) and revocation,
+# the --url-format shapes, and a clean exit on SIGTERM.
+. "$TP_ROOT/tests/lib.sh"
+
+req() {
+	local m=$1 p=$2
+	shift 2
+	ST=$(curl -sS -o "$T/body" -D "$T/hdr" -w '%{http_code}' -X "$m" \
+		"$@" "$SIM_URL$p" 2>"$T/curl.err") || ST=000
+}
+expect() {
+	if [ "$ST" = "$1" ]; then
+		ok "$2"
+	else
+		not_ok "$2 (HTTP $ST, wanted $1)"
+		sed 's/^/# body: /' "$T/body" | head -n 5
+	fi
+}
+jget() {
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
+		"$T/body" "$1"
+}
+sim_restart() {
+	kill "$SIM_PID"
+	wait "$SIM_PID" 2>/dev/null || true
+	exec 9<&-
+	rm -f "$T/sim.fifo"
+	sim_start "$@"
+}
+run() {
+	set +e
+	$TP_WRAP "$TEAMSPROV_SIM" "$@" >"$T/out" 2>"$T/err"
+	RC=$?
+	set -e
+}
+
+run --help
+check "--help exits 0" test "$RC" = 0
+check "--help lists every option of spec section 10" sh -c '
+	for o in listen latency rate-limit fail-rate reset-rate lost-response-rate \
+		wizard-duration wizard-fail-rate init-delay seed sbc pbx token-ttl \
+		c2t-client c2t-user reseller-id fusion-user fusion-m2m acs-key acs-token; do
+		grep -q -- "--$o " "$1" || exit 1
+	done' sh "$T/out"
+run --version
+check "--version" grep -q '^teamsprov-sim ' "$T/out"
+run --bogus
+check "unknown option: 64" test "$RC" = 64
+check "usage on stderr" grep -q '^usage: teamsprov-sim' "$T/err"
+run --fail-rate 2
+check "rate out of range: 64" test "$RC" = 64
+run --latency x
+check "bad latency: 64" test "$RC" = 64
+run --rate-limit 5/h
+check "bad rate unit: 64" test "$RC" = 64
+run --c2t-user nocolon
+check "credential without a colon: 64" test "$RC" = 64
+run extra
+check "stray argument: 64" test "$RC" = 64
+printf 'region,id\nUS-East,notanumber\n' >"$T/bad.csv"
+run --sbc "$T/bad.csv"
+check "bad SBC CSV: 65" test "$RC" = 65
+check "FILE:LINE message" grep -q "bad.csv:2: error" "$T/err"
+run --pbx "$T/missing.csv"
+check "missing PBX CSV: 65" test "$RC" = 65
+run --listen 127.0.0.1
+check "--listen without port: 64" test "$RC" = 64
+
+printf 'id,region\n42,"Mars, North"\n43,Moon\n' >"$T/sbc.csv"
+printf 'name,id,disabled\nAlpha,7,no\nBeta,8,yes\n' >"$T/pbx.csv"
+sim_start --sbc "$T/sbc.csv" --pbx "$T/pbx.csv" --url-format object \
+	--c2t-user ops:pw --reseller-id 77
+check "first stdout line names the port" \
+	sh -c "echo '$SIM_ADDR' | grep -q '^127\.0\.0\.1:[0-9][0-9]*$'"
+PORT=${SIM_ADDR##*:}
+check "listens only on the address given" \
+	sh -c "! curl -s -o /dev/null http://127.0.0.2:$PORT/_sim/stats"
+check "secrets blanked from the process list" \
+	sh -c "! grep -q 'ops:pw' /proc/$SIM_PID/cmdline"
+req POST /oauth/token -u sim-client:sim-secret -d grant_type=password \
+	-d username=ops -d password=pw
+expect 200 "configured credentials"
+AUTH="Authorization: Bearer $(jget 'd["access_token"]')"
+req GET /reseller/getAvailableSBCGatewayRegionsByResellerId/77 -H "$AUTH"
+expect 200 "configured reseller id"
+check "SBC list from the CSV" test "$(jget 'd')" = \
+	"[{'sbcGatewayId': 42, 'sbcGatewayRegion': 'Mars, North'}, {'sbcGatewayId': 43, 'sbcGatewayRegion': 'Moon'}]"
+req GET "/pbx/getPBXTypesByResellerId?resellerId=77" -H "$AUTH"
+check "PBX list from the CSV with disabled" \
+	test "$(jget '[(p["pbxName"], p["id"], p["isDisabled"]) for p in d]')" = \
+	"[('Alpha', 7, False), ('Beta', 8, True)]"
+req POST /reseller/newEnterprise -H "$AUTH" \
+	-d '{"enterpriseName":"E","services":[],"sbcGateways":[],"pbxId":[]}'
+req POST /enterprise/getActionItemUrl -H "$AUTH" \
+	-d '{"actionType":"REGISTRATION","enterpriseName":"E","redirectUrl":"https://x/cb"}'
+check "--url-format object" test "$(jget 'd["url"].startswith("http://")')" = True
+
+sim_restart --token-ttl 2
+req POST /oauth/token -u sim-client:sim-secret -d grant_type=password \
+	-d username=sim-user -d password=sim-pass
+check "expires_in follows --token-ttl" test "$(jget 'd["expires_in"]')" = 2
+AUTH="Authorization: Bearer $(jget 'd["access_token"]')"
+req POST /api/v01/auth/login -d '{"username":"sim-fusion","password":"sim-pass"}'
+FA="Authorization: Bearer $(jget 'd["access_token"]')"
+FR="Authorization: Bearer $(jget 'd["refresh_token"]')"
+FS=/api/v01/draas/draas_v1/tenants/27b418d0-b197-483d-a0b8-da90407a92c4/subscriptions/1/msteams/status
+req GET "$FS" -H "$FA"
+expect 200 "Fusion access token valid at first"
+# await the expiry by polling (the ttl is 2 s)
+for _ in $(seq 1 120); do
+	req GET "$FS" -H "$FA"
+	[ "$ST" = 401 ] && break
+	python3 -c 'import time; time.sleep(0.05)'
+done
+expect 401 "Fusion access token expired: 401"
+req GET /reseller/getAvailableSBCGatewayRegionsByResellerId/54 -H "$AUTH"
+expect 401 "C2T token expired: 401"
+check "expired token explained" grep -q 'expired' "$T/body"
+req GET /api/v01/auth/access_token -H "$FR"
+expect 200 "refresh token still valid"
+req POST /_sim/expire-tokens
+expect 200 "expire-tokens"
+req GET /api/v01/auth/access_token -H "$FR"
+expect 401 "refresh token revoked"
+
+sim_restart --url-format json
+req POST /oauth/token -u sim-client:sim-secret -d grant_type=password \
+	-d username=sim-user -d password=sim-pass
+AUTH="Authorization: Bearer $(jget 'd["access_token"]')"
+req POST /reseller/newEnterprise -H "$AUTH" \
+	-d '{"enterpriseName":"E","services":[],"sbcGateways":[],"pbxId":[]}'
+req POST /enterprise/getActionItemUrl -H "$AUTH" \
+	-d '{"actionType":"REGISTRATION","enterpriseName":"E","redirectUrl":"https://x/cb"}'
+check "--url-format json: a JSON string" test "$(jget 'd.startswith("http://")')" = True
+
+kill -TERM "$SIM_PID"
+set +e
+wait "$SIM_PID"
+RC=$?
+set -e
+SIM_PID=
+check "SIGTERM: clean exit 0" test "$RC" = 0
+tp_done
