@@ -24,6 +24,8 @@
 #include "cli.h"
 #include "clock.h"
 #include "redact.h"
+#include "retry.h"
+#include "retry.h"
 
 static CURLSH *share;
 static pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
@@ -505,10 +507,8 @@ int http_perform(struct http_client *c, const struct http_request *req,
 	res->content_type = xstrdup(ct);
 	res->sent = c->hdr_done && c->body_out >= c->up_len;
 	res->resent = c->attempts > 1;
-	if (res->retry_after_raw &&
-	    http_parse_retry_after(res->retry_after_raw, clock_wall_ns(),
-	                           &res->retry_after_ns) < 0)
-		res->retry_after_ns = -1;
+	res->retry_after_ns =
+		retry_after_parse(res->retry_after_raw, clock_wall_ns());
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(hdrs);
 	c->res = NULL;
