@@ -34,7 +34,9 @@ struct apply {
 	struct pool *pool;
 	struct ent_ids *ids; /* one per rt->m->ent, same index */
 	struct rc_options rco;
+	bool urls_only; /* teamsprov urls: no creates, only action URLs */
 	size_t ent_total, ent_created, ent_adopted, ent_present, ent_failed;
+	size_t ent_missing; /* urls: enterprises not created yet */
 	size_t urls_issued, urls_failed, cancelled;
 	size_t items_done, items_failed;
 	struct apply_failure *fails;
@@ -46,5 +48,15 @@ struct apply {
 
 /* Runs the C2T jobs to the end (or a stop). 0, or an exit status. */
 int apply_c2t(struct apply *ap);
+
+/* 0, or 65 with the reason printed, when action URLs would have no
+ * redirect target (neither callback_base nor a row's redirect_url). */
+int apply_check_callback_base(struct apply *ap);
+/* The summary on stdout: counts, then each failed item and its reason. */
+void apply_print_summary(const struct apply *ap);
+/* The exit status the run's outcomes call for (spec §5 order). */
+int apply_exit_status(const struct apply *ap);
+/* Frees what struct apply owns (not the runtime). */
+void apply_release(struct apply *ap);
 
 #endif

@@ -528,6 +528,8 @@ static int queue_work(struct apply *ap)
 		ap->ent_total++;
 		if (rc_enterprise(ap->rt->j, e, &ap->rco, &need) < 0) {
 			rc = -1;
+		} else if (need.create && ap->urls_only) {
+			ap->ent_missing++;
 		} else if (need.create) {
 			rc = add_ent_job(ap, e, &ap->ids[i]);
 		} else {
@@ -566,7 +568,7 @@ int apply_c2t(struct apply *ap)
 		return TP_EXIT_CANTCREAT;
 	}
 	signals_catch(ap->pool);
-	pr = progress_start(ap->pool, "apply",
+	pr = progress_start(ap->pool, ap->urls_only ? "urls" : "apply",
 			    !ap->rt->g->quiet && !ap->rt->g->no_progress);
 	st = pool_run(ap->pool);
 	progress_stop(pr);

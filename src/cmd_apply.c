@@ -212,7 +212,7 @@ out:
 	return rc;
 }
 
-static int check_callback_base(struct apply *ap)
+int apply_check_callback_base(struct apply *ap)
 {
 	const struct manifest *m = ap->rt->m;
 	size_t i;
@@ -242,7 +242,7 @@ static int check_callback_base(struct apply *ap)
 
 /* --- the end: summary, metrics, exit status ------------------------- */
 
-static void print_summary(const struct apply *ap)
+void apply_print_summary(const struct apply *ap)
 {
 	size_t i;
 
@@ -252,6 +252,9 @@ static void print_summary(const struct apply *ap)
 	       ap->ent_present, ap->ent_failed);
 	printf("action URLs: %zu issued, %zu failed\n", ap->urls_issued,
 	       ap->urls_failed);
+	if (ap->ent_missing)
+		printf("not created yet: %zu enterprise%s (run apply)\n",
+		       ap->ent_missing, ap->ent_missing == 1 ? "" : "s");
 	if (ap->cancelled)
 		printf("not finished: %zu (run apply again to resume)\n",
 		       ap->cancelled);
@@ -355,7 +358,7 @@ static int write_metrics(const struct apply *ap, const char *path,
 	return rc;
 }
 
-static int exit_status(const struct apply *ap)
+int apply_exit_status(const struct apply *ap)
 {
 	const struct api *c2t = &ap->rt->apis[API_C2T];
 	size_t ok = ap->ent_created + ap->ent_adopted + ap->urls_issued;
@@ -397,7 +400,7 @@ static void notice_other_files(const struct apply *ap)
 			ap->rt->m->path[MF_ACS], n.acs, n.acs == 1 ? "" : "s");
 }
 
-static void apply_release(struct apply *ap)
+void apply_release(struct apply *ap)
 {
 	size_t i;
 
@@ -434,7 +437,7 @@ int cmd_apply(int argc, char **argv, struct tp_globals *g)
 	if (rc == 0)
 		rc = rt_load_manifest(&rt);
 	if (rc == 0)
-		rc = check_callback_base(&ap);
+		rc = apply_check_callback_base(&ap);
 	if (rc == 0)
 		rc = rt_setup_api(&rt, API_C2T);
 	if (rc == 0 && http_global_init(&err) < 0) {
@@ -457,8 +460,8 @@ int cmd_apply(int argc, char **argv, struct tp_globals *g)
 		ap.rco.now_ms = clock_wall_ns() / TP_NS_PER_MS;
 		ap.rco.max_age_ms = rt.cfg.run.url_max_age / TP_NS_PER_MS;
 		rc = apply_c2t(&ap);
-		print_summary(&ap);
-		rc = tp_exit_merge(rc, exit_status(&ap));
+		apply_print_summary(&ap);
+		rc = tp_exit_merge(rc, apply_exit_status(&ap));
 		if (o.metrics)
 			rc = tp_exit_merge(
 				rc, write_metrics(&ap, o.metrics,

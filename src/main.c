@@ -32,11 +32,28 @@ const struct tp_command tp_commands[] = {
 	 "  --max-failures N|P%  stop starting new items once more than N\n"
 	 "                       items (or P% once 20 have ended) failed\n"
 	 "  --metrics FILE       write Prometheus metrics at the end\n"},
+	{"plan", cmd_plan, "",
+	 "show what apply would do; exit 2 when there is work",
+	 "Compares the manifests with the journal and prints one line per\n"
+	 "action apply would take, then the counts. Sends nothing and never\n"
+	 "waits for the state lock. Exit 0 when there is nothing to do, 2\n"
+	 "when there is.\n"},
+	{"urls", cmd_urls, "[--action TYPE] [--refresh]",
+	 "issue or re-issue action URLs of existing enterprises",
+	 "Issues the action URLs that were never issued or are older than\n"
+	 "url_max_age, for enterprises apply has created.\n\n"
+	 "  --action TYPE  only this action type, e.g. LOGIN_ENTERPRISE_ADMIN\n"
+	 "  --refresh      re-issue every URL, failed ones included\n"},
 	{"lookup", cmd_lookup, "sbc|pbx",
 	 "print the live SBC gateways or PBX types as CSV",
 	 "Asks ConnecttoTeams for the reseller's SBC gateway regions (sbc) or\n"
 	 "PBX types (pbx) and prints them in the format of sbc_gateways.csv or\n"
 	 "pbx_types.csv, ready to pin in a manifest.\n"},
+	{"state", cmd_state, "list|show NAME|forget NAME",
+	 "inspect the journal, or forget an enterprise",
+	 "  list         one line per journaled enterprise\n"
+	 "  show NAME    everything journaled for one enterprise\n"
+	 "  forget NAME  drop it from the journal (takes the state lock)\n"},
 	{"help", cmd_help, "[COMMAND]", "show the usage of a command", NULL},
 	{NULL, NULL, NULL, NULL, NULL},
 };
