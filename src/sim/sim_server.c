@@ -524,17 +524,38 @@ fail:
 	return NULL;
 }
 
+/* Requests started and not yet completed. */
+static uint64_t in_flight(struct sim *s)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&s->lock);
+	n = s->n->in_flight;
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
 void sim_server_stop(struct sim_server *v)
 {
+	struct timespec ts = {0, 5 * 1000 * 1000};
+	MHD_socket lfd;
+	int i;
+
 	if (!v)
 		return;
+	/* no new connections; the delayed answers go out at once */
+	lfd = MHD_quiesce_daemon(v->d);
 	pthread_mutex_lock(&v->tlock);
 	v->stopping = 1;
 	pthread_cond_signal(&v->tcond);
 	pthread_mutex_unlock(&v->tlock);
 	if (v->timer_started)
 		pthread_join(v->timer, NULL);
+	for (i = 0; i < 400 && in_flight(v->s) > 0; i++)
+		nanosleep(&ts, NULL);
 	MHD_stop_daemon(v->d);
+	if (lfd != MHD_INVALID_SOCKET)
+		close(lfd);
 	pthread_cond_destroy(&v->tcond);
 	pthread_mutex_destroy(&v->tlock);
 	free(v->heap);
