@@ -253,8 +253,8 @@ static void wizard_get(struct sim *s, struct sim_sub *x, int64_t now,
 		free(m);
 		return;
 	}
-	buf_addf(b, "{\"id\":%" PRId64 ",\"running\":%s,\"wizardSteps\":[",
-	         x->wiz.id, ph == SIM_WIZ_RUNNING ? "true" : "false");
+	buf_addf(b, "{\"running\":%s,\"wizardSteps\":[",
+	         ph == SIM_WIZ_RUNNING ? "true" : "false");
 	for (i = 0; i < 6; i++) {
 		buf_addf(b, "%s{\"step\":%d,\"text\":\"%s\",\"executed\":%s",
 		         i ? "," : "", i + 1, step_text[i],

@@ -15,6 +15,7 @@
 #include "sim_server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -24,6 +25,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
@@ -414,50 +416,29 @@ static unsigned raise_fd_limit(void)
 	return rl.rlim_cur > 128 ? (unsigned)rl.rlim_cur - 64 : 64;
 }
 
-struct sim_server *sim_server_start(struct sim *s, const char *listen,
-                                    char **bound, char **err)
+/*
+ * Binds and listens on the first address of ai; returns the socket and
+ * *bound ("ADDR:PORT"), or -1.
+ */
+static int open_listener(const struct addrinfo *ai, char **bound)
 {
-	struct sim_server *v = xcalloc(1, sizeof(*v));
-	struct addrinfo *ai = NULL;
-	const union MHD_DaemonInfo *di;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	char host[INET6_ADDRSTRLEN];
-	unsigned port, limit = raise_fd_limit();
-	pthread_condattr_t ca;
-	int v6;
+	unsigned port;
+	int fd, one = 1;
 
-	*err = NULL;
-	if (parse_listen(listen, &ai, err) < 0) {
-		free(v);
-		return NULL;
-	}
-	v->s = s;
-	pthread_mutex_init(&v->tlock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&v->tcond, &ca);
-	pthread_condattr_destroy(&ca);
-	v6 = ai->ai_family == AF_INET6;
-	v->d = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	        MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO |
-	        (v6 ? MHD_USE_IPv6 : 0),
-	    0, NULL, NULL, on_request, v, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, v, MHD_OPTION_NOTIFY_COMPLETED,
-	    on_completed, v, MHD_OPTION_THREAD_POOL_SIZE,
-	    (unsigned)s->cfg.threads, MHD_OPTION_CONNECTION_LIMIT, limit,
-	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096u,
-	    MHD_OPTION_CONNECTION_TIMEOUT, 300u, MHD_OPTION_END);
-	freeaddrinfo(ai);
-	if (!v->d) {
-		*err = xasprintf("cannot listen on %s", listen);
-		goto fail;
-	}
-	di = MHD_get_daemon_info(v->d, MHD_DAEMON_INFO_LISTEN_FD);
-	if (!di || getsockname(di->listen_fd, (struct sockaddr *)&ss, &sl)) {
-		*err = xstrdup("cannot read the bound address");
-		goto fail;
+	fd = socket(ai->ai_family,
+	            ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ai->ai_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 4096) ||
+	    getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
+		close(fd);
+		return -1;
 	}
 	if (ss.ss_family == AF_INET6) {
 		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
@@ -470,35 +451,111 @@ struct sim_server *sim_server_start(struct sim *s, const char *listen,
 		port = ntohs(a->sin_port);
 		*bound = xasprintf("%s:%u", host, port);
 	}
+	return fd;
+}
+
+struct sim_server *sim_server_start(struct sim *s, const char *listen,
+                                    char **bound, char **err)
+{
+	struct sim_server *v = xcalloc(1, sizeof(*v));
+	struct addrinfo *ai = NULL;
+	unsigned limit = raise_fd_limit();
+	pthread_condattr_t ca;
+	int fd, v6;
+
+	*err = NULL;
+	*bound = NULL;
+	if (parse_listen(listen, &ai, err) < 0) {
+		free(v);
+		return NULL;
+	}
+	v6 = ai->ai_family == AF_INET6;
+	fd = open_listener(ai, bound);
+	freeaddrinfo(ai);
+	if (fd < 0) {
+		*err = xasprintf("cannot listen on %s: %s", listen,
+		                 strerror(errno));
+		free(v);
+		return NULL;
+	}
+	/* the action URLs need the address before any request arrives */
 	free(s->cfg.base_url);
 	s->cfg.base_url = xasprintf("http://%s", *bound);
+	v->s = s;
+	pthread_mutex_init(&v->tlock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&v->tcond, &ca);
+	pthread_condattr_destroy(&ca);
 	if (pthread_create(&v->timer, NULL, timer_main, v) != 0) {
 		*err = xstrdup("cannot start the timer thread");
-		free(*bound);
+		close(fd);
 		goto fail;
 	}
 	v->timer_started = 1;
+	v->d = MHD_start_daemon(
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	        MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO |
+	        (v6 ? MHD_USE_IPv6 : 0),
+	    0, NULL, NULL, on_request, v, MHD_OPTION_LISTEN_SOCKET, fd,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, v, MHD_OPTION_NOTIFY_COMPLETED,
+	    on_completed, v, MHD_OPTION_THREAD_POOL_SIZE,
+	    (unsigned)s->cfg.threads, MHD_OPTION_CONNECTION_LIMIT, limit,
+	    MHD_OPTION_CONNECTION_TIMEOUT, 300u, MHD_OPTION_END);
+	if (!v->d) {
+		*err = xasprintf("cannot serve on %s", listen);
+		close(fd);
+		goto fail;
+	}
 	return v;
 fail:
-	if (v->d)
-		MHD_stop_daemon(v->d);
+	if (v->timer_started) {
+		pthread_mutex_lock(&v->tlock);
+		v->stopping = 1;
+		pthread_cond_signal(&v->tcond);
+		pthread_mutex_unlock(&v->tlock);
+		pthread_join(v->timer, NULL);
+	}
 	pthread_cond_destroy(&v->tcond);
 	pthread_mutex_destroy(&v->tlock);
+	free(*bound);
+	*bound = NULL;
 	free(v);
 	return NULL;
 }
 
+/* Requests started and not yet completed. */
+static uint64_t in_flight(struct sim *s)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&s->lock);
+	n = s->n->in_flight;
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
 void sim_server_stop(struct sim_server *v)
 {
+	struct timespec ts = {0, 5 * 1000 * 1000};
+	MHD_socket lfd;
+	int i;
+
 	if (!v)
 		return;
+	/* no new connections; the delayed answers go out at once */
+	lfd = MHD_quiesce_daemon(v->d);
 	pthread_mutex_lock(&v->tlock);
 	v->stopping = 1;
 	pthread_cond_signal(&v->tcond);
 	pthread_mutex_unlock(&v->tlock);
 	if (v->timer_started)
 		pthread_join(v->timer, NULL);
+	for (i = 0; i < 400 && in_flight(v->s) > 0; i++)
+		nanosleep(&ts, NULL);
 	MHD_stop_daemon(v->d);
+	if (lfd != MHD_INVALID_SOCKET)
+		close(lfd);
 	pthread_cond_destroy(&v->tcond);
 	pthread_mutex_destroy(&v->tlock);
 	free(v->heap);

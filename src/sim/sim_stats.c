@@ -28,28 +28,34 @@ static cJSON *per_api(const uint64_t *v)
 
 static void requests(struct sim *s, cJSON *root)
 {
-	cJSON *by = cJSON_CreateObject(), *r;
-	uint64_t total = 0;
+	cJSON *by = cJSON_CreateObject(), *tot = cJSON_CreateObject(), *r;
+	uint64_t total = 0, sum;
+	const char *name;
 	char code[16];
 	int i, st;
 
 	for (i = 0; i < SIM_R_N; i++) {
 		r = NULL;
+		sum = 0;
+		name = sim_route_name((enum sim_route_id)i);
 		for (st = 100; st < 600; st++) {
 			uint64_t v = s->n->by_status[i][st];
 			if (!v)
 				continue;
 			if (!r)
-				r = cJSON_AddObjectToObject(
-				    by, sim_route_name((enum sim_route_id)i));
+				r = cJSON_AddObjectToObject(by, name);
 			snprintf(code, sizeof(code), "%d", st);
 			add_u(r, code, v);
-			total += v;
+			sum += v;
 		}
+		if (sum)
+			add_u(tot, name, sum);
+		total += sum;
 	}
-	r = cJSON_AddObjectToObject(root, "requests");
-	add_u(r, "total", total);
-	cJSON_AddItemToObject(r, "by_route", by);
+	/* requests: per route, summing to requests_total */
+	add_u(root, "requests_total", total);
+	cJSON_AddItemToObject(root, "requests", tot);
+	cJSON_AddItemToObject(root, "requests_by_status", by);
 	r = cJSON_AddObjectToObject(root, "in_flight");
 	add_u(r, "now", s->n->in_flight);
 	add_u(r, "max", s->n->max_in_flight);

@@ -162,7 +162,7 @@ req DELETE /reseller/newEnterprise -H "$AUTH"
 expect 405 "wrong method: 405"
 req GET /_sim/stats
 check "requests counted by route and status" \
-	test "$(jget 'd["requests"]["by_route"]["c2t.newEnterprise"]["409"]')" = 1
+	test "$(jget 'd["requests_by_status"]["c2t.newEnterprise"]["409"]')" = 1
 check "401s counted for C2T" test "$(jget 'd["unauthorized"]["c2t"] >= 3')" = True
 req POST /_sim/reset
 expect 200 "reset"

@@ -135,11 +135,25 @@ req POST /enterprise/getActionItemUrl -H "$AUTH" \
 	-d '{"actionType":"REGISTRATION","enterpriseName":"E","redirectUrl":"https://x/cb"}'
 check "--url-format json: a JSON string" test "$(jget 'd.startswith("http://")')" = True
 
+# SIGTERM while an answer is delayed: it is sent, then a clean exit
+sim_restart --latency 60000
+curl -sS -o "$T/late" -w '%{http_code}' "$SIM_URL/pbx/getPBXTypesByResellerId" \
+	>"$T/late.status" 2>&1 &
+CPID=$!
+for _ in $(seq 1 100); do
+	req GET /_sim/stats
+	[ "$(jget 'd["in_flight"]["now"]')" -ge 2 ] && break
+	python3 -c 'import time; time.sleep(0.05)'
+done
+check "the delayed request is in flight" test "$(jget 'd["in_flight"]["now"]')" = 2
 kill -TERM "$SIM_PID"
 set +e
 wait "$SIM_PID"
 RC=$?
+wait "$CPID"
 set -e
 SIM_PID=
 check "SIGTERM: clean exit 0" test "$RC" = 0
+check "the delayed answer was sent before the exit" \
+	test "$(cat "$T/late.status")" = 401
 tp_done

@@ -73,6 +73,14 @@ req GET /_sim/stats
 check "the retry was refused as a duplicate" \
 	test "$(jget '(d["c2t"]["create_attempts"]["Lost Co"], d["c2t"]["duplicate_refusals"], d["faults"]["lost_response"])')" = "(2, 1, 2)"
 
+# --- lost response after a delay: committed, then no answer
+sim_restart --lost-response-rate 1 --latency 100
+login
+req POST /reseller/newEnterprise -H "$AUTH" -d "$NEW"
+check "delayed lost response: no answer" test "$ST" = 000
+req GET /_sim/enterprises
+check "the delayed lost create was committed" test "$(jget 'len(d)')" = 1
+
 # --- the token bucket
 sim_restart --rate-limit 2/s
 login
@@ -115,6 +123,11 @@ check "/_sim answers at once" test $(((t1 - t0) / 1000000)) -lt 300
 head -c 1100000 /dev/zero | tr '\0' a >"$T/big"
 req POST /reseller/newEnterprise -H "$AUTH" --data-binary @"$T/big"
 expect 413 "a body above 1 MiB: 413"
+req POST /reseller/newEnterprise -H "$AUTH" -H 'Transfer-Encoding: chunked' \
+	--data-binary @"$T/big"
+expect 413 "a chunked body above 1 MiB: 413"
+req GET /_sim/stats
+check "too large bodies counted" test "$(jget 'd["faults"]["too_large"]')" = 2
 
 # --- one seeded generator, in arrival order
 sequence() {

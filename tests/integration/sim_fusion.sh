@@ -25,7 +25,7 @@ jget() {
 }
 body_has() { grep -qF -- "$1" "$T/body"; }
 
-sim_start --wizard-duration 3 --init-delay 1.5 --fusion-m2m m2m-token \
+sim_start --wizard-duration 4 --init-delay 2 --fusion-m2m m2m-token \
 	--fusion-viewer viewer:view-pass
 TEN=27b418d0-b197-483d-a0b8-da90407a92c4
 S=/api/v01/draas/draas_v1/tenants/$TEN/subscriptions
@@ -97,12 +97,13 @@ req GET "$S/1/msteams/wizard" -H "$A"
 expect 404 "wizard GET before any start: 404"
 req POST "$S/1/msteams/wizard" -H "$A"
 expect 200 "wizard started"
-WID=$(jget 'd["id"]')
+cp "$T/body" "$T/started"
+req GET "$S/1/msteams/wizard" -H "$A"
+expect 404 "404 while the tenant is initialised"
+WID=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$T/started")
 req POST "$S/1/msteams/wizard" -H "$A"
 check "a repeated POST answers the running wizard's id" \
 	test "$(jget 'd["id"]')" = "$WID"
-req GET "$S/1/msteams/wizard" -H "$A"
-expect 404 "404 while the tenant is initialised"
 req GET "$S/1/msteams/status" -H "$A"
 check "status in progress" test "$(jget 'd["status"]')" = in_progress
 seen=
@@ -120,7 +121,7 @@ check "six steps, all executed" \
 	test "$(jget '[s["step"] for s in d["wizardSteps"] if s["executed"]]')" = "[1, 2, 3, 4, 5, 6]"
 echo "# steps seen executed while running: $seen"
 check "steps were executed one by one (several counts seen)" \
-	test "$(echo $seen | wc -w)" -ge 4
+	test "$(echo $seen | wc -w)" -ge 3
 check "the routing step carries its status object" \
 	test "$(jget 'sorted(d["wizardSteps"][3]["status"].keys())')" = "['pstn', 'vr', 'vrp']"
 req GET "$S/1/msteams/status" -H "$A"

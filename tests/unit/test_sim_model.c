@@ -219,15 +219,20 @@ static void test_handlers_and_stats(void **state)
 	    cJSON_GetObjectItem(cJSON_GetObjectItem(st, "unauthorized"), "c2t")
 	        ->valueint,
 	    1);
+	assert_int_equal(cJSON_GetObjectItem(
+	                     cJSON_GetObjectItem(
+	                         cJSON_GetObjectItem(st, "requests_by_status"),
+	                         "c2t.newEnterprise"),
+	                     "409")
+	                     ->valueint,
+	                 1);
+	assert_int_equal(cJSON_GetObjectItem(st, "requests_total")->valueint,
+	                 4);
 	assert_int_equal(
-	    cJSON_GetObjectItem(
-	        cJSON_GetObjectItem(
-	            cJSON_GetObjectItem(cJSON_GetObjectItem(st, "requests"),
-	                                "by_route"),
-	            "c2t.newEnterprise"),
-	        "409")
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(st, "requests"),
+	                        "c2t.newEnterprise")
 	        ->valueint,
-	    1);
+	    3);
 	cJSON_Delete(st);
 	free(json);
 	free(auth);
