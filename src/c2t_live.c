@@ -51,3 +51,38 @@ int c2t_fetch_list(struct runtime *rt, struct http_client *c, bool want_pbx,
 	free(path);
 	return rc;
 }
+
+int c2t_fetch_enterprises(struct runtime *rt, struct http_client *c,
+			  struct c2t_list *out)
+{
+	const char *p = rt->cfg.c2t.paths.list_enterprises;
+	char *path = xasprintf("%s%sresellerId=%lld", p,
+			       strchr(p, '?') ? "&" : "?",
+			       (long long)rt->reseller_id);
+	char *url = api_url(&rt->apis[API_C2T], path), *err = NULL;
+	struct http_request req;
+	struct http_response res;
+	int rc;
+
+	memset(&req, 0, sizeof(req));
+	req.method = "GET";
+	req.url = url;
+	http_response_init(&res);
+	rc = rt_request(rt, API_C2T, c, &req, &res);
+	if (rc == 0 && res.status != 200) {
+		char *msg = http_status_message(&req, &res);
+		fprintf(stderr, "teamsprov: %s\n", msg);
+		free(msg);
+		rc = TP_EXIT_FAILED;
+	}
+	if (rc == 0 &&
+	    c2t_parse_enterprise_list(res.body.p, res.body.len, out, &err) < 0) {
+		fprintf(stderr, "teamsprov: GET %s: %s\n", p, err);
+		free(err);
+		rc = TP_EXIT_FAILED;
+	}
+	http_response_release(&res);
+	free(url);
+	free(path);
+	return rc;
+}

@@ -37,6 +37,8 @@ int rt_release(struct runtime *rt, int rc)
 		free(err);
 		rc = tp_exit_merge(rc, TP_EXIT_CANTCREAT);
 	}
+	if (rt->http_ready)
+		http_global_cleanup();
 	journal_close(rt->j);
 	journal_unlock(rt->lock_fd);
 	manifest_free(rt->m);
@@ -238,8 +240,18 @@ int rt_setup_api(struct runtime *rt, enum api_id id)
 {
 	int rc = 0;
 
+	char *err = NULL;
+
 	if (rt->api_ready[id])
 		return 0;
+	if (!rt->http_ready) {
+		if (http_global_init(&err) < 0) {
+			fprintf(stderr, "teamsprov: %s\n", err);
+			free(err);
+			return TP_EXIT_UNAVAIL;
+		}
+		rt->http_ready = true;
+	}
 	switch (id) {
 	case API_C2T: rc = setup_c2t(rt); break;
 	case API_FUSION: rc = setup_fusion(rt); break;
