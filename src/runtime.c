@@ -146,7 +146,7 @@ int rt_open_log(struct runtime *rt)
 {
 	char *err = NULL;
 
-	if (!rt->g->log_json)
+	if (!rt->g->log_json || rt->log)
 		return 0;
 	if (logjson_open(rt->g->log_json, &rt->log, &err) < 0) {
 		fprintf(stderr, "teamsprov: %s\n", err);
@@ -244,6 +244,9 @@ int rt_setup_api(struct runtime *rt, enum api_id id)
 
 	if (rt->api_ready[id])
 		return 0;
+	/* The APIs log through it: open it first. */
+	if ((rc = rt_open_log(rt)) != 0)
+		return rc;
 	if (!rt->http_ready) {
 		if (http_global_init(&err) < 0) {
 			fprintf(stderr, "teamsprov: %s\n", err);
