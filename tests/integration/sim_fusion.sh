@@ -25,7 +25,7 @@ jget() {
 }
 body_has() { grep -qF -- "$1" "$T/body"; }
 
-sim_start --wizard-duration 4 --init-delay 2 --fusion-m2m m2m-token \
+sim_start --wizard-duration 6 --init-delay 2 --fusion-m2m m2m-token \
 	--fusion-viewer viewer:view-pass
 TEN=27b418d0-b197-483d-a0b8-da90407a92c4
 S=/api/v01/draas/draas_v1/tenants/$TEN/subscriptions
