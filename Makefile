@@ -77,14 +77,17 @@ $(B)/libsim.a: $(SIM_OBJ)
 	ar rcs $@ $^
 
 $(B)/teamsprov: $(B)/src/main.o $(B)/libteamsprov.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.o %.a,$^) $(ALL_LDFLAGS) $(PKG_LIBS)
 
 $(B)/teamsprov-sim: $(B)/src/sim/sim_main.o $(B)/libsim.a $(B)/libteamsprov.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.o %.a,$^) $(ALL_LDFLAGS) \
+		$(PKG_LIBS)
 
+# $(filter ...): the .d files add headers to these prerequisites.
 $(B)/tests/%: tests/unit/%.c $(B)/libsim.a $(B)/libteamsprov.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c %.a,$^) $(ALL_LDFLAGS) \
+		$(PKG_LIBS) -lcmocka
 
 # The suite: unit tests (cmocka, TAP output) and integration scripts that run
 # the real binaries against teamsprov-sim on loopback. tests/run prints the
@@ -121,8 +124,8 @@ fuzz-run: $(FUZZ_SRC:fuzz/%.c=$(B)/fuzz/%)
 
 $(B)/fuzz/%: fuzz/%.c $(B)/libteamsprov.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ \
-		$(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ \
+		$(filter %.c %.a,$^) $(PKG_LIBS)
 
 bench: all
 	@TP_BUILD=$(B) bench/run

@@ -26,6 +26,17 @@
  * disturb a worker's connection and need no lock around libcurl.
  * http_global_init() must have run first.
  *
+ * A worker's request, with the one retry a 401 earns (API-NOTES.md):
+ *
+ *	auth_get(a, clock_mono_ns(), &tok, &aerr)      -> -1: fail the item
+ *	req.bearer = tok.bearer; http_perform(c, &req, &res);
+ *	if (res.status == 401 &&
+ *	    auth_refresh(a, tok.generation, clock_mono_ns(), &tok, &aerr) == 0)
+ *		req.bearer = tok.bearer, http_perform(c, &req, &res);
+ *
+ * (the retry goes through the rate limiter like any request). An error's
+ * exit status is auth_exit_code(aerr.kind).
+ *
  * Every secret read (password, client secret, token) and every token
  * received is registered with redact as soon as it is in memory;
  * auth_free() unregisters and wipes them. Superseded tokens stay

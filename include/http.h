@@ -29,8 +29,6 @@
 #define HTTP_BODY_MAX_DEFAULT ((size_t)4 << 20)
 #define HTTP_CONNECT_TIMEOUT_DEFAULT (INT64_C(10) * 1000000000)
 #define HTTP_TIMEOUT_DEFAULT (INT64_C(30) * 1000000000)
-/* Retry-After values are clamped to [0, this]. */
-#define HTTP_RETRY_AFTER_MAX (INT64_C(86400) * 1000000000)
 
 /*
  * Once per process, before any thread starts, and its counterpart after
@@ -82,11 +80,11 @@ enum http_err {
 const char *http_err_name(enum http_err e);
 
 struct http_request {
-	const char *method; /* "GET", "POST", "PUT", "DELETE"... */
+	const char *method; /* "GET", "POST", "PUT", "DELETE"...; NULL: GET */
 	const char *url;
 	const char *const *headers; /* NULL-terminated "Name: value", or NULL */
 	const char *bearer;         /* adds "Authorization: Bearer <bearer>" */
-	const char *body;           /* body_len bytes, may be NULL when 0 */
+	const char *body; /* body_len bytes, not copied; NULL when 0 */
 	size_t body_len;
 	const char *content_type;    /* NULL: no Content-Type header */
 	const char *idempotency_key; /* adds "Idempotency-Key:", or NULL */
@@ -98,15 +96,15 @@ struct http_response {
 	struct buf body;        /* NUL-terminated for convenience */
 	char *content_type;     /* owned, NULL if none */
 	char *retry_after_raw;  /* Retry-After as received, owned, or NULL */
-	int64_t retry_after_ns; /* parsed and clamped, -1 when absent or bad */
+	int64_t retry_after_ns; /* retry_after_parse() of it; -1: absent, bad */
 	double total_ms;
 	enum http_err err;
 	/*
 	 * sent: the whole request (headers and body) was handed to the
 	 * connection, so the server may have acted on it even without an
-	 * answer. resent: libcurl found the reused connection dead and sent
-	 * the request again on a new one (requests with a body only): the
-	 * server may have seen it twice. http_ambiguous() combines them.
+	 * answer. resent: libcurl found the reused connection dead after
+	 * sending and sent the request again on a new one: the server may
+	 * have seen it twice. http_ambiguous() combines them.
 	 */
 	int sent;
 	int resent;
@@ -151,15 +149,6 @@ char *http_url_path(const char *url, int with_query);
  * ::1 or localhost. Returns 0, or -1 with *err set (caller frees).
  */
 int http_url_check(const char *url, char **err);
-
-/*
- * Parses a Retry-After value, delay-seconds or an HTTP-date (read with
- * curl_getdate), into a delay from now_wall_ns (CLOCK_REALTIME, ns),
- * clamped to [0, HTTP_RETRY_AFTER_MAX]. Returns 0, or -1 when it is
- * neither.
- */
-int http_parse_retry_after(const char *raw, int64_t now_wall_ns,
-                           int64_t *delay_ns);
 
 /*
  * JSON. cJSON numbers keep only a double: exact for integers up to 2^53,

@@ -18,11 +18,12 @@
  *
  * Threads: the workers, and the thread that calls pool_run, which is the
  * dispatcher: it moves due timers, hands out tokens and work, and runs
- * every job's done callback. Done callbacks therefore run one at a time on
- * one thread (the journal has a single writer), and a job's dependents
- * start only after its done callback has returned (the outcome is
- * committed before dependent work starts, spec section 6). The pool's lock
- * is held only to move jobs between queues, as in fzy's worker pool.
+ * every job's done callback and the progress tick; nothing else. Done
+ * callbacks therefore run one at a time on one thread (the journal has a
+ * single writer), and a job's dependents start only after its done
+ * callback has returned (the outcome is committed before dependent work
+ * starts, spec section 6). The pool's lock is held only to move jobs
+ * between queues, as in fzy's worker pool.
  *
  * How apply uses it (one job = one request, so that every request passes
  * the rate governor; a job that needs another request returns
@@ -143,6 +144,17 @@ struct pool_job_spec {
 
 #define POOL_NO_API (-1)
 
+/* A snapshot for the progress line. */
+struct pool_counts {
+	size_t blocked;   /* waiting for dependencies */
+	size_t queued;    /* runnable: waiting for a rate token or a worker */
+	size_t waiting;   /* in the timer heap (backoff, Retry-After, polls) */
+	size_t running;   /* on a worker now */
+	size_t finishing; /* ended, done callback not yet called */
+	size_t ok, failed, skipped, cancelled; /* ended */
+	uint64_t runs; /* run calls so far (requests, roughly) */
+};
+
 struct pool_config {
 	int workers; /* default 8 */
 	/* Rate governors by API index (not owned; NULL entries: no limit). */
@@ -158,6 +170,13 @@ struct pool_config {
 	void *arg;
 	int64_t drain_ns; /* after pool_stop, wait this long for running
 	                     jobs; default 10 s */
+	/*
+	 * Called on the pool_run thread about every tick_ns (default 1 s when
+	 * tick is set), between done callbacks: the progress line, printed
+	 * without a thread of its own. May be NULL.
+	 */
+	void (*tick)(void *arg, const struct pool_counts *counts);
+	int64_t tick_ns;
 };
 
 void pool_config_default(struct pool_config *c);
@@ -167,8 +186,10 @@ struct pool *pool_new(const struct pool_config *c);
 
 /*
  * Frees the pool and every job (not the payloads: done callbacks own
- * those). If pool_run returned POOL_RUN_ABANDONED, this first waits for
- * the workers still running; a caller about to exit need not call it.
+ * those; jobs that never ended, because pool_run was not called or was
+ * abandoned, get no done callback). If pool_run returned
+ * POOL_RUN_ABANDONED, this first waits for the workers still running; a
+ * caller about to exit need not call it.
  */
 void pool_free(struct pool *p);
 
@@ -209,17 +230,7 @@ enum pool_run_status pool_run(struct pool *p);
 void pool_stop(struct pool *p);
 bool pool_stopping(struct pool *p);
 
-/* A snapshot for the progress line. */
-struct pool_counts {
-	size_t blocked;   /* waiting for dependencies */
-	size_t queued;    /* runnable: waiting for a rate token or a worker */
-	size_t waiting;   /* in the timer heap (backoff, Retry-After, polls) */
-	size_t running;   /* on a worker now */
-	size_t finishing; /* ended, done callback not yet called */
-	size_t ok, failed, skipped, cancelled; /* ended */
-	uint64_t runs; /* run calls so far (requests, roughly) */
-};
-
+/* The same snapshot, from any thread. */
 void pool_get_counts(struct pool *p, struct pool_counts *c);
 
 #endif

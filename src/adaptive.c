@@ -18,6 +18,13 @@ void adaptive_config_default(struct adaptive_config *c, double rate,
 	c->quiet_ns = 10 * TP_NS_PER_S;
 }
 
+/*
+ * Our bucket holds 3/4 of the configured depth: after an idle spell both
+ * ours and a server's sized alike are full, and the quarter left over in
+ * the server's absorbs requests that network jitter bunches together.
+ */
+#define DEPTH_FACTOR 0.75
+
 /* Applies a->rate to the bucket; the depth follows the rate. */
 static void apply_rate(struct adaptive *a, int64_t now)
 {
@@ -26,7 +33,7 @@ static void apply_rate(struct adaptive *a, int64_t now)
 	if (a->cfg.rate <= 0)
 		return;
 	ratelimit_set_rate(&a->rl, a->rate, now);
-	burst = a->cfg.burst * a->rate / a->cfg.rate;
+	burst = a->cfg.burst * DEPTH_FACTOR * a->rate / a->cfg.rate;
 	if (a->tight && burst > a->rate * 0.01)
 		burst = a->rate * 0.01 < 2 ? 2 : a->rate * 0.01;
 	a->rl.burst = burst < 1.0 ? 1.0 : burst;
@@ -54,6 +61,7 @@ void adaptive_init(struct adaptive *a, const struct adaptive_config *c,
 	a->tight = 0;
 	a->quiet = a->cfg.quiet_ns;
 	a->episode_at = now;
+	a->steady_since = now;
 	a->raised_at = now;
 	a->n429 = 0;
 	a->episodes = 0;
@@ -77,6 +85,24 @@ int64_t adaptive_acquire(struct adaptive *a, int64_t now)
 	return wait;
 }
 
+/*
+ * The new rate after a 429 at a steady rate r. A server sized like us
+ * holds d = burst / rate seconds of its rate L in its bucket; full when r
+ * began, it emptied after T seconds: L d = (r - L) T, so L = r / (1 + d/T).
+ * A 429 after a long quiet spell means a limit just below r (or clock
+ * drift); one right away, a limit far below. Aim the headroom under the
+ * estimate, within [r x decrease, r x 0.95].
+ */
+static double estimate(const struct adaptive *a, int64_t now)
+{
+	double t = (double)(now - a->steady_since) / 1e9;
+	double d = a->cfg.burst / a->cfg.rate;
+	double hi = a->rate * 0.95, lo = a->rate * a->cfg.decrease;
+	double est = t > 0 ? a->rate / (1 + d / t) * (1 - a->cfg.headroom) : 0;
+
+	return est > hi ? hi : est < lo ? lo : est;
+}
+
 void adaptive_on_429(struct adaptive *a, int64_t now, int64_t sent_at,
                      int64_t retry_after_ns)
 {
@@ -98,10 +124,10 @@ void adaptive_on_429(struct adaptive *a, int64_t now, int64_t sent_at,
 		if (a->quiet < 8 * a->cfg.quiet_ns)
 			a->quiet *= 2;
 	} else {
-		/* Even the safe rate drew a 429: the limit has dropped. */
 		a->good = 0;
-		a->rate *= a->cfg.decrease;
+		a->rate = estimate(a, now);
 	}
+	a->steady_since = now + (retry_after_ns > 0 ? retry_after_ns : 0);
 	a->probing = 0;
 	low = a->cfg.rate * a->cfg.floor_frac;
 	if (a->rate < low)

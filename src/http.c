@@ -5,12 +5,11 @@
  * messages in http_util.c).
  *
  * Whether a failed request may have reached the server is read from
- * libcurl's counters after the transfer: CURLINFO_REQUEST_SIZE (request
- * bytes written) and CURLINFO_SIZE_UPLOAD_T (body bytes written), not from
- * the error code alone, because a reset during an upload can surface as a
- * receive error. The body is fed through a read callback with a seek
- * callback so that libcurl's silent re-send on a fresh connection (after a
- * reused one died) is noticed: it has to rewind the body first.
+ * what libcurl reports writing through its debug callback (whole header
+ * block, then body bytes), not from the error code alone, because a reset
+ * during an upload can surface as a receive error. The same callback sees
+ * libcurl's silent re-send of a request on a fresh connection after a
+ * reused one died.
  */
 #include "http.h"
 
@@ -25,6 +24,8 @@
 #include "cli.h"
 #include "clock.h"
 #include "redact.h"
+#include "retry.h"
+#include "retry.h"
 
 static CURLSH *share;
 static pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
@@ -39,8 +40,13 @@ struct http_client {
 	/* The transfer in progress. */
 	struct http_response *res;
 	const char *up;
-	size_t up_len, up_off;
-	int rewinds;
+	size_t up_len;
+	/* What went out in the transfer, from the debug callback. */
+	const char *method;
+	size_t method_len;
+	int attempts;    /* request lines sent (more than 1: a re-send) */
+	int hdr_done;    /* the last attempt's headers went out whole */
+	size_t body_out; /* the last attempt's body bytes that went out */
 	int too_large;
 };
 
@@ -137,27 +143,34 @@ static size_t on_header(char *p, size_t size, size_t n, void *u)
 	return size * n;
 }
 
-static size_t on_read(char *p, size_t size, size_t n, void *u)
-{
-	struct http_client *c = u;
-	size_t len = size * n;
-
-	if (len > c->up_len - c->up_off)
-		len = c->up_len - c->up_off;
-	memcpy(p, c->up + c->up_off, len);
-	c->up_off += len;
-	return len;
-}
-
-static int on_seek(void *u, curl_off_t off, int origin)
+/*
+ * Sees every byte libcurl writes (CURLOPT_VERBOSE with this function
+ * instead of the default printer, which costs nothing measurable). A
+ * header block starting a new request line is a new attempt: libcurl
+ * silently re-sends a request when a reused connection turns out dead,
+ * and the server may have acted on the first copy.
+ */
+static int on_debug(CURL *h, curl_infotype type, char *p, size_t n, void *u)
 {
 	struct http_client *c = u;
 
-	if (origin != SEEK_SET || off < 0 || (curl_off_t)c->up_len < off)
-		return CURL_SEEKFUNC_CANTSEEK;
-	c->up_off = (size_t)off;
-	c->rewinds++;
-	return CURL_SEEKFUNC_OK;
+	(void)h;
+	if (type == CURLINFO_HEADER_OUT) {
+		/* Our request line, not a proxy's CONNECT. */
+		if (n > c->method_len &&
+		    memcmp(p, c->method, c->method_len) == 0 &&
+		    p[c->method_len] == ' ') {
+			c->attempts++;
+			c->hdr_done = 0;
+			c->body_out = 0;
+		}
+		if (c->attempts && n >= 4 &&
+		    memcmp(p + n - 4, "\r\n\r\n", 4) == 0)
+			c->hdr_done = 1;
+	} else if (type == CURLINFO_DATA_OUT) {
+		c->body_out += n;
+	}
+	return 0;
 }
 
 static int on_progress(void *u, curl_off_t dt, curl_off_t dn, curl_off_t ut,
@@ -221,10 +234,9 @@ struct http_client *http_client_new(const struct http_opts *opts)
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, c);
-	curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
-	curl_easy_setopt(h, CURLOPT_READDATA, c);
-	curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, on_seek);
-	curl_easy_setopt(h, CURLOPT_SEEKDATA, c);
+	curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
+	curl_easy_setopt(h, CURLOPT_DEBUGDATA, c);
+	curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
 	if (share)
 		curl_easy_setopt(h, CURLOPT_SHARE, share);
 	return c;
@@ -350,12 +362,15 @@ static void setup_method(CURL *h, const struct http_request *req)
 		if (strcmp(m, "HEAD") == 0)
 			curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
 	} else {
-		/* POST semantics with our own verb: a Content-Length body
-		 * from the read callback, for PUT as for POST. */
+		/* POST semantics with our own verb, for PUT as for POST:
+		 * the body is not copied (req->body outlives the call) and
+		 * goes out with the headers when small. */
 		curl_easy_setopt(h, CURLOPT_POST, 1L);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
+		/* Size first: setting it can drop the fields pointer. */
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
 		                 (curl_off_t)req->body_len);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS,
+		                 req->body ? req->body : "");
 	}
 	curl_easy_setopt(
 	    h, CURLOPT_CUSTOMREQUEST,
@@ -447,8 +462,8 @@ int http_perform(struct http_client *c, const struct http_request *req,
                  struct http_response *res)
 {
 	struct curl_slist *hdrs;
-	curl_off_t total_us = 0, uploaded = 0;
-	long reqsize = 0, num = 0;
+	curl_off_t total_us = 0;
+	long num = 0;
 	char *ct = NULL, *err;
 	CURLcode rc;
 	int tls;
@@ -466,10 +481,11 @@ int http_perform(struct http_client *c, const struct http_request *req,
 	 * environment. Otherwise http(s)_proxy and no_proxy apply. */
 	curl_easy_setopt(c->curl, CURLOPT_NOPROXY, tls ? NULL : "*");
 	c->res = res;
-	c->up = req->body;
 	c->up_len = req->body ? req->body_len : 0;
-	c->up_off = 0;
-	c->rewinds = 0;
+	c->method = req->method ? req->method : "GET";
+	c->method_len = strlen(c->method);
+	c->attempts = c->hdr_done = 0;
+	c->body_out = 0;
 	c->too_large = 0;
 	c->errbuf[0] = '\0';
 	hdrs = build_headers(req);
@@ -484,23 +500,18 @@ int http_perform(struct http_client *c, const struct http_request *req,
 
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &res->status);
 	curl_easy_getinfo(c->curl, CURLINFO_NUM_CONNECTS, &num);
-	curl_easy_getinfo(c->curl, CURLINFO_REQUEST_SIZE, &reqsize);
-	curl_easy_getinfo(c->curl, CURLINFO_SIZE_UPLOAD_T, &uploaded);
 	curl_easy_getinfo(c->curl, CURLINFO_TOTAL_TIME_T, &total_us);
 	curl_easy_getinfo(c->curl, CURLINFO_CONTENT_TYPE, &ct);
 	c->connects += num;
 	res->total_ms = (double)total_us / 1000.0;
 	res->content_type = xstrdup(ct);
-	res->sent = reqsize > 0 && uploaded >= (curl_off_t)c->up_len;
-	res->resent = c->rewinds > 0;
-	if (res->retry_after_raw &&
-	    http_parse_retry_after(res->retry_after_raw, clock_wall_ns(),
-	                           &res->retry_after_ns) < 0)
-		res->retry_after_ns = -1;
+	res->sent = c->hdr_done && c->body_out >= c->up_len;
+	res->resent = c->attempts > 1;
+	res->retry_after_ns =
+		retry_after_parse(res->retry_after_raw, clock_wall_ns());
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(hdrs);
 	c->res = NULL;
-	c->up = NULL;
 	if (rc == CURLE_OK)
 		return 0;
 	res->err = classify(rc, res->sent, c->too_large);

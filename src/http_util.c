@@ -60,40 +60,6 @@ int http_url_check(const char *url, char **err)
 	return rc;
 }
 
-int http_parse_retry_after(const char *raw, int64_t now_wall_ns,
-                           int64_t *delay_ns)
-{
-	const int64_t max_s = HTTP_RETRY_AFTER_MAX / 1000000000;
-	int64_t d;
-	time_t t;
-	char *end;
-	long long v;
-
-	while (*raw == ' ' || *raw == '\t')
-		raw++;
-	if (*raw >= '0' && *raw <= '9') {
-		errno = 0;
-		v = strtoll(raw, &end, 10);
-		while (*end == ' ' || *end == '\t')
-			end++;
-		if (*end)
-			return -1;
-		if (errno == ERANGE || v > max_s)
-			v = max_s;
-		*delay_ns = (int64_t)v * 1000000000;
-		return 0;
-	}
-	t = curl_getdate(raw, NULL);
-	if (t == -1)
-		return -1;
-	if ((int64_t)t > now_wall_ns / 1000000000 + max_s)
-		d = HTTP_RETRY_AFTER_MAX;
-	else
-		d = (int64_t)t * 1000000000 - now_wall_ns;
-	*delay_ns = d < 0 ? 0 : d;
-	return 0;
-}
-
 char *http_url_path(const char *url, int with_query)
 {
 	CURLU *u = curl_url();

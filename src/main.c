@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "exitcode.h"
+#include "redact.h"
 #include "suggest.h"
 
 const struct tp_command tp_commands[] = {
@@ -22,6 +23,39 @@ const struct tp_command tp_commands[] = {
 	 "Reads every manifest file in the manifest directory (-m) and the\n"
 	 "configuration, reports every problem as FILE:LINE: error: ...,\n"
 	 "and sends nothing anywhere. Exit 0 when all is well, 65 if not.\n"},
+	{"apply", cmd_apply, "[--max-failures N|P%] [--metrics FILE]",
+	 "create what the manifests describe; resumable",
+	 "Creates the enterprises of enterprises.csv in ConnecttoTeams and\n"
+	 "issues their admins' action URLs, as fast as the configured rate\n"
+	 "allows, journaling every outcome in the state file. Run it again\n"
+	 "at any time: it does only what is missing.\n\n"
+	 "  --max-failures N|P%  stop starting new items once more than N\n"
+	 "                       items (or P% once 20 have ended) failed\n"
+	 "  --metrics FILE       write Prometheus metrics at the end\n"},
+	{"plan", cmd_plan, "[--refresh]",
+	 "show what apply would do; exit 2 when there is work",
+	 "Compares the manifests with the journal and prints one line per\n"
+	 "action apply would take, then the counts. Sends nothing and never\n"
+	 "waits for the state lock. Exit 0 when there is nothing to do, 2\n"
+	 "when there is.\n\n"
+	 "  --refresh  also resolve names against the live lists and find\n"
+	 "             enterprises that exist remotely (apply adopts them)\n"},
+	{"urls", cmd_urls, "[--action TYPE] [--refresh]",
+	 "issue or re-issue action URLs of existing enterprises",
+	 "Issues the action URLs that were never issued or are older than\n"
+	 "url_max_age, for enterprises apply has created.\n\n"
+	 "  --action TYPE  only this action type, e.g. LOGIN_ENTERPRISE_ADMIN\n"
+	 "  --refresh      re-issue every URL, failed ones included\n"},
+	{"lookup", cmd_lookup, "sbc|pbx",
+	 "print the live SBC gateways or PBX types as CSV",
+	 "Asks ConnecttoTeams for the reseller's SBC gateway regions (sbc) or\n"
+	 "PBX types (pbx) and prints them in the format of sbc_gateways.csv or\n"
+	 "pbx_types.csv, ready to pin in a manifest.\n"},
+	{"state", cmd_state, "list|show NAME|forget NAME",
+	 "inspect the journal, or forget an enterprise",
+	 "  list         one line per journaled enterprise\n"
+	 "  show NAME    everything journaled for one enterprise\n"
+	 "  forget NAME  drop it from the journal (takes the state lock)\n"},
 	{"help", cmd_help, "[COMMAND]", "show the usage of a command", NULL},
 	{NULL, NULL, NULL, NULL, NULL},
 };
@@ -103,5 +137,6 @@ int main(int argc, char **argv)
 	}
 	free(cargv);
 	cli_globals_release(&g);
+	redact_clear();
 	return close_stdout(rc);
 }

@@ -511,6 +511,20 @@ static void drain_completed(struct pool *p)
 	}
 }
 
+static void counts_locked(struct pool *p, struct pool_counts *c)
+{
+	c->blocked = p->nblocked;
+	c->queued = p->nqueued + p->nready;
+	c->waiting = p->heap.n;
+	c->running = p->nrunning;
+	c->finishing = p->nfinishing;
+	c->ok = p->nok;
+	c->failed = p->nfailed;
+	c->skipped = p->nskipped;
+	c->cancelled = p->ncancelled;
+	c->runs = p->nruns;
+}
+
 static void wait_until(struct pool *p, int64_t deadline)
 {
 	struct timespec ts;
@@ -523,9 +537,11 @@ static void wait_until(struct pool *p, int64_t deadline)
 enum pool_run_status pool_run(struct pool *p)
 {
 	enum pool_run_status st = POOL_RUN_FINISHED;
-	int64_t stop_at = 0;
+	int64_t stop_at = 0, next_tick = 0;
 	int i;
 
+	if (p->cfg.tick && p->cfg.tick_ns <= 0)
+		p->cfg.tick_ns = TP_NS_PER_S;
 	p->workers = xcalloc((size_t)p->cfg.workers, sizeof(*p->workers));
 	pthread_mutex_lock(&p->mu);
 	for (i = 0; i < p->cfg.workers; i++) {
@@ -546,23 +562,35 @@ enum pool_run_status pool_run(struct pool *p)
 	}
 	p->started = 1;
 	for (;;) {
-		int64_t now = clock_mono_ns(), next, t;
+		int64_t now, next, t;
 		struct pool_job *j;
 
+		/* Outcomes first: they release dependents and retries, which
+		 * then compete for the idle workers with everything else. */
+		if (p->completed.head)
+			drain_completed(p);
+		now = clock_mono_ns();
 		if (!p->stopping && atomic_load(&p->stop_req)) {
 			p->stopping = 1;
 			stop_at = now;
 			cancel_waiting(p);
+			continue; /* report the cancelled jobs */
 		}
-		/* Outcomes first: they release dependents and retries, which
-		 * then compete for the idle worker with everything else. */
-		if (p->completed.head) {
-			drain_completed(p);
+		if (p->cfg.tick && now >= next_tick) {
+			struct pool_counts c;
+
+			counts_locked(p, &c);
+			pthread_mutex_unlock(&p->mu);
+			p->cfg.tick(p->cfg.arg, &c);
+			pthread_mutex_lock(&p->mu);
+			next_tick = now + p->cfg.tick_ns;
 			continue;
 		}
 		while ((j = timerheap_pop_due(&p->heap, now)))
 			make_runnable(p, j, 0);
 		next = p->stopping ? INT64_MAX : admit(p, now);
+		if (p->completed.head)
+			continue;
 		if (p->nfinished == p->nadded) {
 			st = p->stopping ? POOL_RUN_STOPPED : POOL_RUN_FINISHED;
 			break;
@@ -577,6 +605,8 @@ enum pool_run_status pool_run(struct pool *p)
 		t = now + STOP_POLL_NS;
 		if (t < next)
 			next = t;
+		if (p->cfg.tick && next_tick < next)
+			next = next_tick;
 		if (p->stopping && stop_at + p->cfg.drain_ns < next)
 			next = stop_at + p->cfg.drain_ns;
 		wait_until(p, next);
@@ -606,15 +636,6 @@ bool pool_stopping(struct pool *p)
 void pool_get_counts(struct pool *p, struct pool_counts *c)
 {
 	pthread_mutex_lock(&p->mu);
-	c->blocked = p->nblocked;
-	c->queued = p->nqueued + p->nready;
-	c->waiting = p->heap.n;
-	c->running = p->nrunning;
-	c->finishing = p->nfinishing;
-	c->ok = p->nok;
-	c->failed = p->nfailed;
-	c->skipped = p->nskipped;
-	c->cancelled = p->ncancelled;
-	c->runs = p->nruns;
+	counts_locked(p, c);
 	pthread_mutex_unlock(&p->mu);
 }

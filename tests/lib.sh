@@ -82,6 +82,14 @@ sim_start() {
 # sim_stats: prints the simulator's /_sim/stats JSON.
 sim_stats() { curl -sS "$SIM_URL/_sim/stats"; }
 
+# sim_stat EXPR: prints the Python expression EXPR evaluated with s bound
+# to the simulator's stats (e.g. sim_stat 's["requests_total"]').
+sim_stat() {
+	sim_stats | python3 -c 'import json, sys
+s = json.load(sys.stdin)
+print(eval(sys.argv[1]))' "$1"
+}
+
 tp_done() {
 	echo "1..$TP_N"
 	exit "$TP_FAILED"

@@ -40,6 +40,27 @@ struct req {
 	struct buf body;
 };
 
+/* The server threads write these under mu; the test reads them so too. */
+static int locked(const int *v)
+{
+	int x;
+
+	pthread_mutex_lock(&mu);
+	x = *v;
+	pthread_mutex_unlock(&mu);
+	return x;
+}
+
+static const char *seen(const char *v)
+{
+	static char copy[256];
+
+	pthread_mutex_lock(&mu);
+	snprintf(copy, sizeof(copy), "%s", v);
+	pthread_mutex_unlock(&mu);
+	return copy;
+}
+
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status,
                              const char *body, const char *ct,
                              const char *retry_after)
@@ -258,7 +279,7 @@ static void test_reuse(void **state)
 		assert_string_equal(res.content_type, "text/plain");
 	}
 	assert_int_equal(http_client_connects(c), 1);
-	assert_int_equal(hits_ok, 100);
+	assert_int_equal(locked(&hits_ok), 100);
 	free(u);
 	http_response_release(&res);
 	http_client_free(c);
@@ -286,26 +307,26 @@ static void test_post_headers(void **state)
 	assert_int_equal(res.status, 200);
 	assert_string_equal(res.body.p, "{\"a\":1}");
 	assert_string_equal(res.content_type, "application/json");
-	assert_string_equal(last_auth, "Bearer tok-123456");
-	assert_string_equal(last_idem, "idem-1");
-	assert_true(strncmp(last_ua, "teamsprov/", 10) == 0);
-	assert_string_equal(last_method, "POST");
+	assert_string_equal(seen(last_auth), "Bearer tok-123456");
+	assert_string_equal(seen(last_idem), "idem-1");
+	assert_true(strncmp(seen(last_ua), "teamsprov/", 10) == 0);
+	assert_string_equal(seen(last_method), "POST");
 	assert_false(res.resent);
 
 	rq.method = "PUT";
 	rq.body = "x=1";
 	rq.body_len = 3;
 	assert_int_equal(http_perform(c, &rq, &res), 0);
-	assert_string_equal(last_method, "PUT");
+	assert_string_equal(seen(last_method), "PUT");
 	assert_string_equal(res.body.p, "x=1");
 	rq.method = "DELETE";
 	rq.body = NULL;
 	rq.body_len = 0;
 	assert_int_equal(http_perform(c, &rq, &res), 0);
-	assert_string_equal(last_method, "DELETE");
+	assert_string_equal(seen(last_method), "DELETE");
 	rq.method = "GET";
 	assert_int_equal(http_perform(c, &rq, &res), 0);
-	assert_string_equal(last_method, "GET");
+	assert_string_equal(seen(last_method), "GET");
 	assert_int_equal(http_client_connects(c), 1);
 	free(u);
 	http_response_release(&res);
@@ -385,14 +406,14 @@ static void test_drop_after_send(void **state)
 	rq.url = u;
 	rq.body = "{\"enterpriseName\":\"x\"}";
 	rq.body_len = strlen(rq.body);
-	before = hits_drop;
+	before = locked(&hits_drop);
 	/* A fresh connection: libcurl cannot blame a stale one. */
 	assert_int_equal(http_perform(c, &rq, &res), -1);
 	assert_int_equal(res.err, HTTP_ERR_LOST_AFTER_SEND);
 	assert_true(res.sent);
 	assert_false(res.resent);
 	assert_true(http_ambiguous(&res));
-	assert_int_equal(hits_drop - before, 1);
+	assert_int_equal(locked(&hits_drop) - before, 1);
 	msg = http_status_message(&rq, &res);
 	assert_non_null(strstr(msg, "POST /drop: connection lost after"));
 	free(msg);
@@ -408,11 +429,11 @@ static void test_drop_after_send(void **state)
 	rq.method = "POST";
 	rq.body = "{}";
 	rq.body_len = 2;
-	before = hits_drop;
+	before = locked(&hits_drop);
 	assert_int_equal(http_perform(c, &rq, &res), -1);
 	assert_int_equal(res.err, HTTP_ERR_LOST_AFTER_SEND);
 	assert_true(res.resent);
-	assert_int_equal(hits_drop - before, 2);
+	assert_int_equal(locked(&hits_drop) - before, 2);
 	assert_true(http_ambiguous(&res));
 	free(u);
 	free(ok);

@@ -32,30 +32,6 @@ static void test_url_check(void **state)
 	free(err);
 }
 
-static void test_retry_after(void **state)
-{
-	int64_t d, now;
-
-	(void)state;
-	/* The parser alone, with time as a parameter. */
-	now = INT64_C(1649873352) * TP_NS_PER_S; /* 2022-04-13 18:09:12 */
-	assert_int_equal(
-	    http_parse_retry_after("Wed, 13 Apr 2022 18:10:12 GMT", now, &d),
-	    0);
-	assert_true(d == 60 * TP_NS_PER_S);
-	assert_int_equal(
-	    http_parse_retry_after("Wed, 13 Apr 2022 18:00:00 GMT", now, &d),
-	    0);
-	assert_true(d == 0); /* in the past: clamped */
-	assert_int_equal(http_parse_retry_after(" 30 ", now, &d), 0);
-	assert_true(d == 30 * TP_NS_PER_S);
-	assert_int_equal(
-	    http_parse_retry_after("99999999999999999999", now, &d), 0);
-	assert_true(d == HTTP_RETRY_AFTER_MAX);
-	assert_int_equal(http_parse_retry_after("soon", now, &d), -1);
-	assert_int_equal(http_parse_retry_after("12abc", now, &d), -1);
-}
-
 static void test_json(void **state)
 {
 	cJSON *j;
@@ -110,7 +86,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_url_check),
-	    cmocka_unit_test(test_retry_after),
 	    cmocka_unit_test(test_json),
 	    cmocka_unit_test(test_url_path),
 	};

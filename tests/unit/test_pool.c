@@ -18,6 +18,7 @@
 #include "adaptive.h"
 #include "clock.h"
 #include "pool.h"
+#include "retry.h"
 
 static pthread_t main_thread;
 
@@ -34,6 +35,7 @@ struct tj {
 	int64_t run_at[4]; /* mono ns of each run */
 	int runs;
 	int order; /* when done was called (1-based) */
+	int start; /* when the first run began, same sequence */
 	enum pool_outcome outcome;
 	char reason[200];
 	int ndone;
@@ -50,6 +52,7 @@ struct tally {
 	int log[64]; /* run order of ids (first runs) */
 	int nlog;
 	struct pool *pool;
+	int stop_after_done; /* pool_stop at this many done calls */
 };
 
 static void tally_init(struct tally *t)
@@ -78,6 +81,8 @@ static struct pool_result tj_run(void *payload, struct pool_ctx *ctx)
 	j->worker_ok = ctx->worker &&
 	               *(int *)ctx->worker == ctx->worker_index &&
 	               ctx->runs == (unsigned)j->runs;
+	if (j->runs == 1)
+		j->start = ++t->seq;
 	if (j->runs == 1 && t->nlog < 64)
 		t->log[t->nlog++] = j->id;
 	t->started++;
@@ -111,6 +116,8 @@ static void tj_done(void *payload, const struct pool_end *end)
 	if (end->reason)
 		snprintf(j->reason, sizeof(j->reason), "%s", end->reason);
 	t->done_calls++;
+	if (t->done_calls == t->stop_after_done)
+		pool_stop(t->pool);
 	if (!pthread_equal(pthread_self(), main_thread))
 		t->done_off_thread++;
 	pthread_mutex_unlock(&t->mu);
@@ -490,6 +497,124 @@ static void test_stop_drain_limit(void **state)
 	tally_release(&t);
 }
 
+/* ---- random graphs: the invariants hold whatever the interleaving ---- */
+
+static void random_graph(int stop_after)
+{
+	enum { N = 2000 };
+	struct tally t;
+	struct tj *j = calloc(N, sizeof(*j));
+	struct pool_job **h = calloc(N, sizeof(*h));
+	int(*deps)[3] = calloc(N, sizeof(*deps));
+	int *ndeps = calloc(N, sizeof(*ndeps));
+	uint64_t rng = 2024 + (uint64_t)stop_after;
+	struct pool *p;
+	int i, k, ended[4] = {0, 0, 0, 0};
+
+	tally_init(&t);
+	p = new_pool(8, NULL, 0);
+	t.pool = p;
+	t.stop_after_done = stop_after; /* as --max-failures would */
+	for (i = 0; i < N; i++) {
+		struct pool_job *d[3];
+
+		j[i].t = &t;
+		j[i].id = i;
+		j[i].fail = retry_rand(&rng) % 20 == 0;
+		j[i].again = (int)(retry_rand(&rng) % 3);
+		j[i].again_ns = (int64_t)(retry_rand(&rng) % 3) * TP_NS_PER_MS;
+		ndeps[i] = i ? (int)(retry_rand(&rng) % 4) : 0;
+		for (k = 0; k < ndeps[i]; k++) {
+			/* mostly recent jobs, so chains form */
+			int back = 1 + (int)(retry_rand(&rng) % 50);
+
+			deps[i][k] = i - back < 0 ? 0 : i - back;
+			d[k] = h[deps[i][k]];
+		}
+		h[i] = add(p, &j[i], "job", d, (size_t)ndeps[i]);
+	}
+	assert_int_equal(pool_run(p),
+	                 stop_after ? POOL_RUN_STOPPED : POOL_RUN_FINISHED);
+	for (i = 0; i < N; i++) {
+		int deps_ok = 1, dep_cancelled = 0, bad_before = 0;
+
+		if (j[i].ndone != 1)
+			fail_msg("job %d: %d done calls, runs %d, again %d", i,
+			         j[i].ndone, j[i].runs, j[i].again);
+		ended[j[i].outcome]++;
+		for (k = 0; k < ndeps[i]; k++) {
+			struct tj *d = &j[deps[i][k]];
+
+			deps_ok &= d->outcome == POOL_OK;
+			dep_cancelled |= d->outcome == POOL_CANCELLED;
+			/* Never started before a dependency's outcome was in.
+			 */
+			if (j[i].runs)
+				assert_true(j[i].start > d->order);
+			if (d->outcome != POOL_OK && d->order < j[i].order)
+				bad_before = 1;
+		}
+		switch (j[i].outcome) {
+		case POOL_OK:
+		case POOL_FAIL:
+			assert_true(deps_ok);
+			assert_int_equal(j[i].outcome == POOL_FAIL, j[i].fail);
+			assert_true(j[i].runs >= 1);
+			break;
+		case POOL_SKIPPED:
+			/* only after a dependency's bad outcome was in */
+			assert_false(deps_ok);
+			assert_true(bad_before);
+			assert_int_equal(j[i].runs, 0);
+			break;
+		case POOL_CANCELLED:
+			assert_true(stop_after);
+			break;
+		}
+		if (!stop_after)
+			assert_true(j[i].outcome != POOL_CANCELLED);
+		(void)dep_cancelled;
+	}
+	print_message("# %d jobs: %d ok, %d failed, %d skipped, %d cancelled\n",
+	              N, ended[POOL_OK], ended[POOL_FAIL], ended[POOL_SKIPPED],
+	              ended[POOL_CANCELLED]);
+	assert_true(ended[POOL_SKIPPED] > 0 && ended[POOL_FAIL] > 0);
+	if (stop_after)
+		assert_true(ended[POOL_CANCELLED] > 0);
+	check_counts(p, (size_t)ended[POOL_OK], (size_t)ended[POOL_FAIL],
+	             (size_t)ended[POOL_SKIPPED],
+	             (size_t)ended[POOL_CANCELLED]);
+	pool_free(p);
+	tally_release(&t);
+	free(j);
+	free(h);
+	free(deps);
+	free(ndeps);
+}
+
+static void test_random_graph(void **state)
+{
+	(void)state;
+	random_graph(0);
+}
+
+static void test_random_graph_stopped(void **state)
+{
+	(void)state;
+	random_graph(700);
+}
+
+static void test_empty_run(void **state)
+{
+	struct pool *p = new_pool(3, NULL, 0);
+
+	(void)state;
+	assert_int_equal(pool_run(p), POOL_RUN_FINISHED);
+	check_counts(p, 0, 0, 0, 0);
+	pool_free(p);
+	assert_int_equal(live_workers, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -498,6 +623,9 @@ int main(void)
 	    cmocka_unit_test(test_stop_from_job),
 	    cmocka_unit_test(test_stop_drains_running),
 	    cmocka_unit_test(test_stop_drain_limit),
+	    cmocka_unit_test(test_random_graph),
+	    cmocka_unit_test(test_random_graph_stopped),
+	    cmocka_unit_test(test_empty_run),
 	};
 
 	main_thread = pthread_self();

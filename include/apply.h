@@ -1,0 +1,62 @@
+/*
+ * apply: the state of one `teamsprov apply` run, shared by the command
+ * (src/cmd_apply.c: options, preflight, summary, exit status) and the
+ * provider parts (src/apply_c2t.c: the jobs). The counters are touched
+ * only on the pool's dispatcher thread, in done callbacks.
+ */
+#ifndef TP_APPLY_H
+#define TP_APPLY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pool.h"
+#include "reconcile.h"
+#include "runtime.h"
+
+/* An enterprise's SBC gateways and PBX types resolved to ids. */
+struct ent_ids {
+	int64_t *sbc;
+	size_t n_sbc;
+	int64_t *pbx;
+	size_t n_pbx;
+};
+
+struct apply_failure {
+	char *item;
+	char *reason;
+	enum api_failure kind;
+};
+
+struct apply {
+	struct runtime *rt;
+	struct pool *pool;
+	struct ent_ids *ids; /* one per rt->m->ent, same index */
+	struct rc_options rco;
+	bool urls_only; /* teamsprov urls: no creates, only action URLs */
+	size_t ent_total, ent_created, ent_adopted, ent_present, ent_failed;
+	size_t ent_missing; /* urls: enterprises not created yet */
+	size_t urls_issued, urls_failed, cancelled;
+	size_t items_done, items_failed;
+	struct apply_failure *fails;
+	size_t n_fails, cap_fails;
+	long max_fail; /* -1: no limit */
+	bool max_fail_pct;
+	bool halted, journal_error, interrupted, abandoned;
+};
+
+/* Runs the C2T jobs to the end (or a stop). 0, or an exit status. */
+int apply_c2t(struct apply *ap);
+
+/* 0, or 65 with the reason printed, when action URLs would have no
+ * redirect target (neither callback_base nor a row's redirect_url). */
+int apply_check_callback_base(struct apply *ap);
+/* The summary on stdout: counts, then each failed item and its reason. */
+void apply_print_summary(const struct apply *ap);
+/* The exit status the run's outcomes call for (spec §5 order). */
+int apply_exit_status(const struct apply *ap);
+/* Frees what struct apply owns (not the runtime). */
+void apply_release(struct apply *ap);
+
+#endif

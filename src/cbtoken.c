@@ -1,0 +1,48 @@
+/*
+ * cbtoken: callback tokens and their hashes (see cbtoken.h).
+ */
+#include "cbtoken.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <string.h>
+
+void cbtoken_hash(const char *token, char hash[CBTOKEN_HASH_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0, i;
+
+	EVP_Digest(token, strlen(token), md, &n, EVP_sha256(), NULL);
+	for (i = 0; i < n && i < CBTOKEN_HASH_LEN / 2; i++) {
+		hash[2 * i] = hex[md[i] >> 4];
+		hash[2 * i + 1] = hex[md[i] & 15];
+	}
+	hash[2 * i] = '\0';
+}
+
+int cbtoken_new(char token[CBTOKEN_LEN + 1], char hash[CBTOKEN_HASH_LEN + 1])
+{
+	unsigned char raw[16], b64[25];
+	int i;
+
+	if (RAND_bytes(raw, sizeof(raw)) != 1)
+		return -1;
+	/* base64 of 16 bytes is 22 digits and "==": make it URL-safe. */
+	EVP_EncodeBlock(b64, raw, sizeof(raw));
+	for (i = 0; i < CBTOKEN_LEN; i++)
+		token[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_'
+							       : (char)b64[i];
+	token[CBTOKEN_LEN] = '\0';
+	cbtoken_hash(token, hash);
+	return 0;
+}
+
+int cbtoken_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n == CBTOKEN_LEN &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			 "0123456789-_") == n;
+}

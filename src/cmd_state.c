@@ -1,0 +1,150 @@
+/*
+ * teamsprov state list|show NAME|forget NAME: look into the journal, or
+ * make it forget an enterprise (so that the next apply treats it as new:
+ * it is adopted if it still exists). list and show are read-only and
+ * never wait for the state lock; forget takes it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "commands.h"
+#include "exitcode.h"
+#include "runtime.h"
+
+/* ISO 8601 UTC of a unix-ms time; "-" for 0. */
+static void iso_time(int64_t ms, char out[32])
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (ms <= 0 || !gmtime_r(&t, &tm)) {
+		strcpy(out, "-");
+		return;
+	}
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+struct counts {
+	size_t issued, granted, error, total;
+};
+
+static int count_action(const struct jr_action *a, void *arg)
+{
+	struct counts *c = arg;
+
+	c->total++;
+	c->issued += a->status == JR_ACT_ISSUED;
+	c->granted += a->status == JR_ACT_GRANTED ||
+		      a->status == JR_ACT_CONFIRMED;
+	c->error += a->status == JR_ACT_ERROR;
+	return 0;
+}
+
+static int list_one(const struct jr_enterprise *e, void *arg)
+{
+	struct journal *j = arg;
+	struct counts c = {0, 0, 0, 0};
+	char *q = str_quote(e->name, 256);
+
+	journal_each_action(j, e->name, count_action, &c);
+	printf("%-40s %-8s %12lld %-13s urls %zu issued, %zu granted, %zu "
+	       "error\n",
+	       q, jr_ent_status_name(e->status), (long long)e->id,
+	       e->registered ? "registered" : "unregistered", c.issued,
+	       c.granted, c.error);
+	free(q);
+	return 0;
+}
+
+static int show_action(const struct jr_action *a, void *arg)
+{
+	char when[32];
+
+	(void)arg;
+	iso_time(a->issued_at, when);
+	printf("  %-40s %-9s issued %s\n", a->action,
+	       jr_act_status_name(a->status), when);
+	if (a->url)
+		printf("    url: %s\n", a->url);
+	if (a->detail) {
+		char *q = str_quote(a->detail, 300);
+		printf("    detail: %s\n", q);
+		free(q);
+	}
+	return 0;
+}
+
+static int show(struct journal *j, const char *name)
+{
+	struct jr_enterprise e;
+	char when[32], *q;
+	int rc = journal_get_enterprise(j, name, &e);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 1) {
+		q = str_quote(name, 256);
+		fprintf(stderr, "teamsprov: no enterprise %s in the journal\n",
+			q);
+		free(q);
+		return 1;
+	}
+	q = str_quote(e.name, 256);
+	iso_time(e.updated_at, when);
+	printf("enterprise %s\n  status: %s\n  id: %lld\n  registered: %s\n",
+	       q, jr_ent_status_name(e.status), (long long)e.id,
+	       e.registered ? "yes" : "no");
+	printf("  create requests sent: %d (%d ambiguous)\n", e.sent,
+	       e.ambiguous);
+	if (e.last_error)
+		printf("  last error: %s\n", e.last_error);
+	printf("  updated: %s\nactions:\n", when);
+	free(q);
+	rc = journal_each_action(j, e.name, show_action, NULL);
+	jr_enterprise_release(&e);
+	return rc < 0 ? -1 : 0;
+}
+
+int cmd_state(int argc, char **argv, struct tp_globals *g)
+{
+	struct runtime rt;
+	const char *sub = argc > 1 ? argv[1] : "";
+	bool forget = strcmp(sub, "forget") == 0;
+	int rc, r;
+
+	if (strcmp(sub, "list") == 0 ? argc != 2
+	    : (strcmp(sub, "show") == 0 || forget) ? argc != 3
+						    : 1)
+		return cli_usage_error("state", "state wants list, show NAME "
+						"or forget NAME");
+	rt_init(&rt, g);
+	rc = rt_open_state(&rt, forget ? JOURNAL_WRITE : JOURNAL_READ);
+	if (rc != 0)
+		return rt_release(&rt, rc);
+	if (strcmp(sub, "list") == 0) {
+		r = journal_each_enterprise(rt.j, list_one, rt.j);
+	} else if (!forget) {
+		r = show(rt.j, argv[2]);
+	} else {
+		char *q = str_quote(argv[2], 256);
+
+		r = journal_forget_enterprise(rt.j, argv[2]);
+		if (r == 0)
+			printf("forgot %s\n", q);
+		else if (r == 1)
+			fprintf(stderr,
+				"teamsprov: no enterprise %s in the journal\n",
+				q);
+		free(q);
+	}
+	if (r < 0) {
+		fprintf(stderr, "teamsprov: %s: %s\n", rt.state_path,
+			journal_errmsg(rt.j));
+		rc = TP_EXIT_DATAERR;
+	} else if (r == 1) {
+		rc = TP_EXIT_FAILED;
+	}
+	return rt_release(&rt, rc);
+}
