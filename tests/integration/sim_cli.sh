@@ -116,7 +116,11 @@ for _ in $(seq 1 120); do
 	python3 -c 'import time; time.sleep(0.05)'
 done
 expect 401 "Fusion access token expired: 401"
-req GET /reseller/getAvailableSBCGatewayRegionsByResellerId/54 -H "$AUTH"
+for _ in $(seq 1 120); do
+	req GET /reseller/getAvailableSBCGatewayRegionsByResellerId/54 -H "$AUTH"
+	[ "$ST" = 401 ] && break
+	python3 -c 'import time; time.sleep(0.05)'
+done
 expect 401 "C2T token expired: 401"
 check "expired token explained" grep -q 'expired' "$T/body"
 req GET /api/v01/auth/access_token -H "$FR"
