@@ -35,15 +35,39 @@ static const char *const ok_msg[SIM_CONSENT_N] = {
 static const char err_msg[] =
     "Unable to Complete the process. User is not a Global Admin";
 
+/* Appends text with the HTML special characters escaped. */
+static void add_html(struct buf *b, const char *text)
+{
+	for (; *text; text++) {
+		switch (*text) {
+		case '<':
+			buf_adds(b, "&lt;");
+			break;
+		case '>':
+			buf_adds(b, "&gt;");
+			break;
+		case '&':
+			buf_adds(b, "&amp;");
+			break;
+		case '"':
+			buf_adds(b, "&quot;");
+			break;
+		default:
+			buf_addc(b, *text);
+		}
+	}
+}
+
 static void page(struct sim_resp *rs, int status, const char *title,
                  const char *text)
 {
 	buf_reset(&rs->body);
 	buf_addf(&rs->body,
 	         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-	         "<title>%s</title></head>\n<body><h1>%s</h1><p>%s</p>"
-	         "</body></html>\n",
-	         title, title, text);
+	         "<title>%s</title></head>\n<body><h1>%s</h1><p>",
+	         title, title);
+	add_html(&rs->body, text);
+	buf_adds(&rs->body, "</p></body></html>\n");
 	rs->status = status;
 	rs->content_type = "text/html; charset=utf-8";
 }

@@ -65,9 +65,8 @@ struct opt {
 static const struct opt opts[] = {
     {"listen", O_LISTEN, "ADDR:PORT", 0, "address to serve [127.0.0.1:0]"},
     {"latency", O_LATENCY, "MS[:JITTER]", 0,
-     "delay every API answer by MS plus up to JITTER ms"},
-    {"rate-limit", O_RATE, "N/s", 0,
-     "per-API server-side limit (N/s or N/min); 429 above it"},
+     "delay API answers by MS + 0..JITTER ms"},
+    {"rate-limit", O_RATE, "N/s", 0, "per-API limit (N/s or N/min); 429 above"},
     {"fail-rate", O_FAIL, "P", 0, "fraction answered 503"},
     {"reset-rate", O_RESET, "P", 0,
      "fraction whose connection is closed unanswered"},
@@ -101,7 +100,7 @@ static const struct opt opts[] = {
     {"acs-token", O_ACS_TOKEN, "TOKEN", 1,
      "ACS Entra ID bearer accepted [none]"},
     {"tenant-admin-api", O_TAA, "true|false|random", 0,
-     "containsTeamsTenantAdminAPI of registered tenants [true]"},
+     "containsTeamsTenantAdminAPI [true]"},
     {"url-format", O_URL_FORMAT, "text|json|object", 0,
      "shape of getActionItemUrl answers [text]"},
     {"threads", O_THREADS, "N", 0, "HTTP worker threads, 1-16 [4]"},
@@ -124,7 +123,11 @@ static void usage(FILE *f)
 		snprintf(left, sizeof(left), "--%s%s%s", opts[i].name,
 		         opts[i].arg ? " " : "",
 		         opts[i].arg ? opts[i].arg : "");
-		fprintf(f, "  %-32s %s\n", left, opts[i].help);
+		if (strlen(left) > 24)
+			fprintf(f, "  %s\n  %-24s %s\n", left, "",
+			        opts[i].help);
+		else
+			fprintf(f, "  %-24s %s\n", left, opts[i].help);
 	}
 }
 

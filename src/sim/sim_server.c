@@ -135,6 +135,9 @@ static int delay(struct sim_server *v, struct req_ctx *x, int64_t due)
 	if (ok) {
 		MHD_suspend_connection(x->conn);
 		x->delayed = 1;
+		pthread_mutex_lock(&v->s->lock);
+		v->s->n->delayed++;
+		pthread_mutex_unlock(&v->s->lock);
 		heap_push(v, due, x);
 		if (v->heap[0].x == x)
 			pthread_cond_signal(&v->tcond);
@@ -347,8 +350,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (x->delayed)
+	if (x->delayed) {
+		pthread_mutex_lock(&s->lock);
+		s->n->delayed--;
+		pthread_mutex_unlock(&s->lock);
 		return respond(x, c);
+	}
 	answer(x, c, method);
 	if (s->cfg.latency_ms > 0 && !sim_route_exempt(x->m.route)) {
 		now = clock_mono_ns();

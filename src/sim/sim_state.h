@@ -151,6 +151,7 @@ struct sim_counters {
 	uint64_t limited[SIM_API_N], unauthorized[SIM_API_N];
 	uint64_t faults[3]; /* fail, reset, lost_response */
 	uint64_t in_flight, max_in_flight;
+	uint64_t delayed; /* waiting on --latency now */
 	uint64_t created, duplicates, registrations, logins;
 	uint64_t acs_put, acs_get, acs_delete;
 	uint64_t too_large, nesting_errors, em_by_reseller;

@@ -59,6 +59,7 @@ static void requests(struct sim *s, cJSON *root)
 	r = cJSON_AddObjectToObject(root, "in_flight");
 	add_u(r, "now", s->n->in_flight);
 	add_u(r, "max", s->n->max_in_flight);
+	add_u(r, "delayed", s->n->delayed);
 	cJSON_AddItemToObject(root, "rate_limited", per_api(s->n->limited));
 	cJSON_AddItemToObject(root, "unauthorized",
 	                      per_api(s->n->unauthorized));

@@ -82,7 +82,7 @@ req GET /_sim/enterprises
 check "the delayed lost create was committed" test "$(jget 'len(d)')" = 1
 
 # --- the token bucket
-sim_restart --rate-limit 2/s
+sim_restart --rate-limit 0.5/s
 login
 req GET "$SBC" -H "$AUTH"
 expect 200 "first request within the bucket"
@@ -97,7 +97,7 @@ req GET /api/v01/draas/draas_v1/tenants/27b418d0-b197-483d-a0b8-da90407a92c4/sub
 expect 200 "Fusion has its own bucket"
 for _ in 1 2 3 4 5; do login; done
 check "token endpoint never limited" test "$ST" = 200
-for _ in $(seq 1 40); do
+for _ in $(seq 1 100); do
 	req GET "$SBC" -H "$AUTH"
 	[ "$ST" = 200 ] && break
 	python3 -c 'import time; time.sleep(0.05)'
@@ -107,17 +107,17 @@ req GET /_sim/stats
 check "429s counted per API" test "$(jget 'd["rate_limited"]["c2t"] >= 2')" = True
 
 # --- latency, not applied to /_sim
-sim_restart --latency 300:50
+sim_restart --latency 2000:50
 login
 t0=$(date +%s%N)
 req GET "$SBC" -H "$AUTH"
 t1=$(date +%s%N)
 expect 200 "delayed answer"
-check "latency at least 300 ms" test $(((t1 - t0) / 1000000)) -ge 300
+check "latency at least 2000 ms" test $(((t1 - t0) / 1000000)) -ge 2000
 t0=$(date +%s%N)
 req GET /_sim/stats
 t1=$(date +%s%N)
-check "/_sim answers at once" test $(((t1 - t0) / 1000000)) -lt 300
+check "/_sim answers without the latency" test $(((t1 - t0) / 1000000)) -lt 1500
 
 # --- body cap
 head -c 1100000 /dev/zero | tr '\0' a >"$T/big"

