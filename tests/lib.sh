@@ -90,6 +90,41 @@ s = json.load(sys.stdin)
 print(eval(sys.argv[1]))' "$1"
 }
 
+# HTTP helpers for scripts that talk to the simulator with curl.
+# req METHOD PATH [CURL ARGS...]: status in $ST (000: no answer), body in
+# $T/body, headers in $T/hdr, curl's complaints in $T/curl.err.
+req() {
+	local m=$1 p=$2
+	shift 2
+	ST=$(curl -sS -o "$T/body" -D "$T/hdr" -w '%{http_code}' -X "$m" \
+		"$@" "$SIM_URL$p" 2>"$T/curl.err") || ST=000
+}
+# expect STATUS DESC: one TAP line for the status of the last req.
+expect() {
+	if [ "$ST" = "$1" ]; then
+		ok "$2"
+	else
+		not_ok "$2 (HTTP $ST, wanted $1)"
+		sed 's/^/# body: /' "$T/body" | head -n 5
+	fi
+}
+# jget EXPR: EXPR evaluated with d bound to the last body's JSON.
+jget() {
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
+		"$T/body" "$1"
+}
+# body_has TEXT: the last body holds TEXT.
+body_has() { grep -qF -- "$1" "$T/body"; }
+
+# sim_restart ARGS...: stops the simulator and starts it again with ARGS.
+sim_restart() {
+	kill "$SIM_PID"
+	wait "$SIM_PID" 2>/dev/null || true
+	exec 9<&-
+	rm -f "$T/sim.fifo"
+	sim_start "$@"
+}
+
 tp_done() {
 	echo "1..$TP_N"
 	exit "$TP_FAILED"

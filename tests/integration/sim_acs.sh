@@ -5,19 +5,6 @@
 # api-version and body validation 400; the Entra bearer; the back door.
 . "$TP_ROOT/tests/lib.sh"
 
-expect() {
-	if [ "$ST" = "$1" ]; then
-		ok "$2"
-	else
-		not_ok "$2 (HTTP $ST, wanted $1)"
-		sed 's/^/# body: /' "$T/body" | head -n 5
-	fi
-}
-jget() {
-	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
-		"$T/body" "$1"
-}
-body_has() { grep -qF -- "$1" "$T/body"; }
 
 # sign METHOD PATHQ BODY [SKEW_S [KEY [SIGNED_PATHQ]]]: x-ms-date,
 # content hash and Authorization, one per line.

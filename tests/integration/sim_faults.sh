@@ -5,31 +5,6 @@
 # and the seeded generator's repeatability.
 . "$TP_ROOT/tests/lib.sh"
 
-req() {
-	local m=$1 p=$2
-	shift 2
-	ST=$(curl -sS -o "$T/body" -D "$T/hdr" -w '%{http_code}' -X "$m" \
-		"$@" "$SIM_URL$p" 2>"$T/curl.err") || ST=000
-}
-expect() {
-	if [ "$ST" = "$1" ]; then
-		ok "$2"
-	else
-		not_ok "$2 (HTTP $ST, wanted $1)"
-		sed 's/^/# body: /' "$T/body" | head -n 5
-	fi
-}
-jget() {
-	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
-		"$T/body" "$1"
-}
-sim_restart() {
-	kill "$SIM_PID"
-	wait "$SIM_PID" 2>/dev/null || true
-	exec 9<&-
-	rm -f "$T/sim.fifo"
-	sim_start "$@"
-}
 login() {
 	req POST /oauth/token -u sim-client:sim-secret -d grant_type=password \
 		-d username=sim-user -d password=sim-pass

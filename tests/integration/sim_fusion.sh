@@ -5,25 +5,6 @@
 # update_vrp, create_app, reset_secret, sources, link, status, unlink.
 . "$TP_ROOT/tests/lib.sh"
 
-req() {
-	local m=$1 p=$2
-	shift 2
-	ST=$(curl -sS -o "$T/body" -D "$T/hdr" -w '%{http_code}' -X "$m" \
-		"$@" "$SIM_URL$p") || ST=000
-}
-expect() {
-	if [ "$ST" = "$1" ]; then
-		ok "$2"
-	else
-		not_ok "$2 (HTTP $ST, wanted $1)"
-		sed 's/^/# body: /' "$T/body" | head -n 5
-	fi
-}
-jget() {
-	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
-		"$T/body" "$1"
-}
-body_has() { grep -qF -- "$1" "$T/body"; }
 
 sim_start --wizard-duration 6 --init-delay 2 --fusion-m2m m2m-token \
 	--fusion-viewer viewer:view-pass
