@@ -83,7 +83,7 @@ sim_start() {
 sim_stats() { curl -sS "$SIM_URL/_sim/stats"; }
 
 # sim_stat EXPR: prints the Python expression EXPR evaluated with s bound
-# to the simulator's stats (e.g. sim_stat 's["requests"]["total"]').
+# to the simulator's stats (e.g. sim_stat 's["requests_total"]').
 sim_stat() {
 	sim_stats | python3 -c 'import json, sys
 s = json.load(sys.stdin)

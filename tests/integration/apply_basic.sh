@@ -39,11 +39,11 @@ check "URLs carry a hashed token only" \
 check "metrics were written" grep -q '^teamsprov_items{kind="enterprise",status="created"} '"$n" "$T/metrics.prom"
 check "fusion rows are left alone with a notice" contains "$T/err" "fusion.csv: 12 rows left alone"
 
-before=$(sim_stat 's["requests"]["total"]')
+before=$(sim_stat 's["requests_total"]')
 tp -q -m "$T/m" apply
 expect_rc 0 "a second apply succeeds"
 check "a second apply creates nothing" contains "$T/out" "0 created, 0 adopted, $n already present"
-after=$(sim_stat 's["requests"]["total"]')
+after=$(sim_stat 's["requests_total"]')
 check "a second apply sends only the preflight requests" \
 	test "$((after - before))" -le 4
 
