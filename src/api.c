@@ -106,6 +106,17 @@ static void log_attempt(struct api *a, const char *item,
 	logjson_write(a->log, &ev);
 }
 
+/* Each silent re-send by libcurl means an earlier copy of the request
+ * went out on a connection that died: the server may have acted on it. */
+static void count_resent(struct api_attempts *st,
+			 const struct http_response *res)
+{
+	if (res->resent > 0) {
+		st->ambiguous = true;
+		st->n_ambiguous += res->resent;
+	}
+}
+
 static void count_answer(struct api *a, const struct http_response *res)
 {
 	long cls = res->err == HTTP_ERR_NONE ? res->status / 100 : 0;
@@ -177,6 +188,7 @@ void api_call(struct api *a, struct http_client *client,
 	if (st->attempts > 1)
 		atomic_fetch_add(&a->retries, 1);
 	count_answer(a, res);
+	count_resent(st, res);
 	log_attempt(a, item, req, res, st->attempts);
 
 	/* A 401 means the token expired or was revoked: fetch a new one
@@ -187,6 +199,7 @@ void api_call(struct api *a, struct http_client *client,
 			      out) < 0)
 			return;
 		count_answer(a, res);
+		count_resent(st, res);
 		log_attempt(a, item, req, res, st->attempts);
 		if (res->err == HTTP_ERR_NONE && res->status == 401) {
 			atomic_fetch_add(&a->status_401, 1);
@@ -207,7 +220,7 @@ void api_call(struct api *a, struct http_client *client,
 	}
 
 	rc = retry_classify(req->method, (int)res->status, xfer_of(res));
-	if (rc.ambiguous || res->resent) {
+	if (rc.ambiguous) {
 		st->ambiguous = true;
 		st->n_ambiguous++;
 	}
