@@ -8,6 +8,8 @@
 #   teamsprov.conf pointing at the simulator (TEAMSPROV_C2T_BASE_URL).
 # apply_env: exports the simulator URL, a fast tool rate and the secrets.
 # q SQL: one value from the journal $DB.
+# sim_stat EXPR: as in lib.sh, without the site start-up (the scripts
+#   call it often).
 # ids_match: the journal's (name, id) pairs equal the simulator's.
 # await COND...: re-runs the shell command COND every 10 ms until it
 #   succeeds (up to 30 s); returns 1 on time-out.
@@ -47,16 +49,22 @@ apply_env() {
 }
 
 q() {
-	python3 -c 'import sqlite3, sys
+	python3 -S -c 'import sqlite3, sys
 print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' \
 		"$DB" "$1"
 }
 
+sim_stat() {
+	sim_stats | python3 -S -c 'import json, sys
+s = json.load(sys.stdin)
+print(eval(sys.argv[1]))' "$1"
+}
+
 ids_match() {
-	curl -sS "$SIM_URL/_sim/enterprises" | python3 -c 'import json, sys
+	curl -sS "$SIM_URL/_sim/enterprises" | python3 -S -c 'import json, sys
 for e in json.load(sys.stdin): print(e["enterpriseName"].lower(), e["enterpriseId"])' |
 		sort >"$T/sim.ids"
-	python3 -c 'import sqlite3, sys
+	python3 -S -c 'import sqlite3, sys
 for k, i in sqlite3.connect(sys.argv[1]).execute(
     "select key, enterprise_id from enterprises"): print(k, i)' "$DB" |
 		sort >"$T/journal.ids"
