@@ -47,7 +47,7 @@ int rt_load_config(struct runtime *rt, bool required);
 int rt_load_manifest(struct runtime *rt);
 /* The journal; JOURNAL_WRITE also takes the state lock (75 if held). */
 int rt_open_state(struct runtime *rt, enum journal_mode mode);
-/* --log-json, when given. */
+/* --log-json, when given; APIs set up before it log to it too. */
 int rt_open_log(struct runtime *rt);
 /* One API from the configuration; 65 when it is not configured. */
 int rt_setup_api(struct runtime *rt, enum api_id id);

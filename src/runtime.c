@@ -143,6 +143,7 @@ int rt_open_state(struct runtime *rt, enum journal_mode mode)
 int rt_open_log(struct runtime *rt)
 {
 	char *err = NULL;
+	int i;
 
 	if (!rt->g->log_json)
 		return 0;
@@ -151,6 +152,10 @@ int rt_open_log(struct runtime *rt)
 		free(err);
 		return TP_EXIT_CANTCREAT;
 	}
+	/* APIs set up before the log was opened log to it too. */
+	for (i = 0; i < API_COUNT; i++)
+		if (rt->api_ready[i])
+			rt->apis[i].log = rt->log;
 	return 0;
 }
 

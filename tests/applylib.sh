@@ -11,6 +11,8 @@
 # sim_stat EXPR: as in lib.sh, without the site start-up (the scripts
 #   call it often).
 # ids_match: the journal's (name, id) pairs equal the simulator's.
+# work_now: creates + action URL requests the simulator answered so far,
+#   without a Python start-up, to poll often.
 # await COND...: re-runs the shell command COND every 10 ms until it
 #   succeeds (up to 30 s); returns 1 on time-out.
 
@@ -69,6 +71,12 @@ for k, i in sqlite3.connect(sys.argv[1]).execute(
     "select key, enterprise_id from enterprises"): print(k, i)' "$DB" |
 		sort >"$T/journal.ids"
 	cmp -s "$T/sim.ids" "$T/journal.ids"
+}
+
+work_now() {
+	curl -sS "$SIM_URL/_sim/stats" |
+		grep -oE '"c2t\.(newEnterprise|getActionItemUrl)":[[:space:]]*[0-9]+' |
+		awk -F: '{ n += $2 } END { print n + 0 }'
 }
 
 await() {

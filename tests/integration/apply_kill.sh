@@ -14,12 +14,6 @@ sim_start --latency 5
 apply_env
 DB=$T/m/teamsprov.db
 work='s["requests"].get("c2t.newEnterprise", 0) + s["requests"].get("c2t.getActionItemUrl", 0)'
-# The same count without a Python start, to poll often.
-work_now() {
-	curl -sS "$SIM_URL/_sim/stats" |
-		grep -oE '"c2t\.(newEnterprise|getActionItemUrl)":[[:space:]]*[0-9]+' |
-		awk -F: '{ n += $2 } END { print n + 0 }'
-}
 
 killed=0
 for k in $(seq $KILLS); do

@@ -12,11 +12,6 @@ sim_start --token-ttl 2 --latency 5
 apply_env
 DB=$T/m/teamsprov.db
 
-work_now() {
-	curl -sS "$SIM_URL/_sim/stats" |
-		grep -oE '"c2t\.(newEnterprise|getActionItemUrl)":[[:space:]]*[0-9]+' |
-		awk -F: '{ n += $2 } END { print n + 0 }'
-}
 
 t0=$(date +%s)
 $TP_WRAP "$TEAMSPROV" -q -j 1 -m "$T/m" apply >"$T/out" 2>"$T/err" &
