@@ -91,5 +91,9 @@ struct http_client;
  */
 int c2t_fetch_list(struct runtime *rt, struct http_client *c, bool want_pbx,
 		   struct c2t_list *out);
+/* The reseller's enterprises ([c2t.paths] list_enterprises), the same
+ * way. */
+int c2t_fetch_enterprises(struct runtime *rt, struct http_client *c,
+			  struct c2t_list *out);
 
 #endif

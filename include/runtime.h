@@ -34,6 +34,7 @@ struct runtime {
 	struct http_opts http; /* [run] timeouts for clients */
 	int workers;
 	int64_t reseller_id; /* 0 until known */
+	bool http_ready;     /* http_global_init ran (by rt_setup_api) */
 };
 
 void rt_init(struct runtime *rt, struct tp_globals *g);
@@ -47,9 +48,10 @@ int rt_load_config(struct runtime *rt, bool required);
 int rt_load_manifest(struct runtime *rt);
 /* The journal; JOURNAL_WRITE also takes the state lock (75 if held). */
 int rt_open_state(struct runtime *rt, enum journal_mode mode);
-/* --log-json, when given; APIs set up before it log to it too. */
+/* --log-json, when given (once; rt_setup_api opens it too). */
 int rt_open_log(struct runtime *rt);
-/* One API from the configuration; 65 when it is not configured. */
+/* One API from the configuration; 65 when it is not configured. The
+ * first call also initialises the HTTP layer (before any thread). */
 int rt_setup_api(struct runtime *rt, enum api_id id);
 
 /*

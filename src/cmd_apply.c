@@ -19,7 +19,7 @@
 #include "commands.h"
 #include "diag.h"
 #include "exitcode.h"
-#include "suggest.h"
+#include "resolve.h"
 
 struct apply_opts {
 	const char *metrics;
@@ -81,142 +81,11 @@ static int parse_opts(int argc, char **argv, struct apply *ap,
 	return 0;
 }
 
-/* --- preflight: names and ids against the live lists ----------------- */
-
-static const char *const what_name[2] = {"SBC gateway", "PBX type"};
-
-static void suggest_live(struct buf *b, const struct c2t_list *live,
-			 const char *name)
-{
-	const char **names = xcalloc(live->n + 1, sizeof(*names));
-	const char *s;
-	size_t i;
-
-	for (i = 0; i < live->n; i++)
-		names[i] = live->v[i].name;
-	s = suggest(name, names, live->n);
-	if (s)
-		buf_addf(b, "; did you mean \"%s\"?", s);
-	free(names);
-}
-
-/* Resolves one enterprise's references of one kind into ids. */
-static void resolve_refs(const struct manifest *m,
-			 const struct mf_enterprise *e, const struct mf_ref *r,
-			 size_t n, bool pbx, const struct c2t_list *live,
-			 struct diag *d, int64_t **ids, size_t *n_ids)
-{
-	const char *file = m->path[MF_ENTERPRISES];
-	size_t i, k;
-
-	*ids = xcalloc(n + 1, sizeof(**ids));
-	*n_ids = 0;
-	for (i = 0; i < n; i++) {
-		const struct c2t_entry *hit;
-		char *q = str_quote(r[i].text, 80);
-		struct buf b;
-
-		if (r[i].state == MF_REF_LIVE)
-			hit = c2t_list_find(live, r[i].text);
-		else
-			hit = c2t_list_find_id(live, r[i].id);
-		if (!hit) {
-			buf_init(&b);
-			buf_addf(&b, "%s %s is not in the live list",
-				 what_name[pbx], q);
-			if (r[i].state == MF_REF_LIVE)
-				suggest_live(&b, live, r[i].text);
-			diag_error(d, file, e->line, "%s", b.p);
-			buf_release(&b);
-		} else if (hit->disabled) {
-			diag_error(d, file, e->line, "%s %s is disabled",
-				   what_name[pbx], q);
-		} else {
-			for (k = 0; k < *n_ids && (*ids)[k] != hit->id; k++)
-				;
-			if (k == *n_ids)
-				(*ids)[(*n_ids)++] = hit->id;
-		}
-		free(q);
-	}
-}
-
-/* A pinned pair that contradicts the live list is an error at its line. */
-static void check_pinned(const struct manifest *m, enum mf_file kind,
-			 const struct mf_pinned *p, size_t n,
-			 const struct c2t_list *live, struct diag *d)
-{
-	bool pbx = kind == MF_PBX;
-	size_t i;
-
-	if (!(m->present & (1u << kind)))
-		return;
-	for (i = 0; i < n; i++) {
-		const struct c2t_entry *hit = c2t_list_find(live, p[i].name);
-		char *q = str_quote(p[i].name, 80);
-
-		if (!hit)
-			diag_error(d, m->path[kind], p[i].line,
-				   "pinned %s %s is not in the live list",
-				   what_name[pbx], q);
-		else if (hit->id != p[i].id)
-			diag_error(d, m->path[kind], p[i].line,
-				   "pinned %s %s has id %lld here but %lld in "
-				   "the live list",
-				   what_name[pbx], q, (long long)p[i].id,
-				   (long long)hit->id);
-		free(q);
-	}
-}
-
-static int preflight(struct apply *ap, struct http_client *client)
-{
-	struct runtime *rt = ap->rt;
-	const struct manifest *m = rt->m;
-	struct c2t_list sbc = {0}, pbx = {0};
-	struct diag d;
-	size_t i;
-	int rc;
-
-	rc = rt_reseller_id(rt, client);
-	if (rc == 0)
-		rc = c2t_fetch_list(rt, client, false, &sbc);
-	if (rc == 0)
-		rc = c2t_fetch_list(rt, client, true, &pbx);
-	if (rc != 0)
-		goto out;
-	diag_init(&d);
-	check_pinned(m, MF_SBC, m->sbc, m->n_sbc, &sbc, &d);
-	check_pinned(m, MF_PBX, m->pbx, m->n_pbx, &pbx, &d);
-	ap->ids = xcalloc(m->n_ent + 1, sizeof(*ap->ids));
-	for (i = 0; i < m->n_ent; i++) {
-		const struct mf_enterprise *e = &m->ent[i];
-
-		if (!rc_selected(rt->g->only, rt->g->n_only, e->name))
-			continue;
-		resolve_refs(m, e, e->sbc, e->n_sbc, false, &sbc, &d,
-			     &ap->ids[i].sbc, &ap->ids[i].n_sbc);
-		resolve_refs(m, e, e->pbx, e->n_pbx, true, &pbx, &d,
-			     &ap->ids[i].pbx, &ap->ids[i].n_pbx);
-	}
-	diag_print(&d, stderr);
-	if (d.errors) {
-		fprintf(stderr, "teamsprov: %zu error%s; nothing was created\n",
-			d.errors, d.errors == 1 ? "" : "s");
-		rc = TP_EXIT_DATAERR;
-	}
-	diag_release(&d);
-out:
-	c2t_list_release(&sbc);
-	c2t_list_release(&pbx);
-	return rc;
-}
-
 int apply_check_callback_base(struct apply *ap)
 {
 	const struct manifest *m = ap->rt->m;
-	size_t i;
 	char *err = NULL;
+	size_t i;
 
 	if (ap->rt->cfg.c2t.callback_base) {
 		if (http_url_check(ap->rt->cfg.c2t.callback_base, &err) < 0) {
@@ -422,7 +291,6 @@ int cmd_apply(int argc, char **argv, struct tp_globals *g)
 	struct apply ap;
 	struct apply_opts o;
 	struct http_client *client = NULL;
-	char *err = NULL;
 	int64_t t0 = clock_mono_ns();
 	int rc;
 
@@ -440,11 +308,6 @@ int cmd_apply(int argc, char **argv, struct tp_globals *g)
 		rc = apply_check_callback_base(&ap);
 	if (rc == 0)
 		rc = rt_setup_api(&rt, API_C2T);
-	if (rc == 0 && http_global_init(&err) < 0) {
-		fprintf(stderr, "teamsprov: %s\n", err);
-		free(err);
-		rc = TP_EXIT_UNAVAIL;
-	}
 	if (rc == 0)
 		rc = rt_open_state(&rt, JOURNAL_WRITE);
 	if (rc == 0)
@@ -453,7 +316,7 @@ int cmd_apply(int argc, char **argv, struct tp_globals *g)
 		notice_other_files(&ap);
 	if (rc == 0) {
 		client = http_client_new(&rt.http);
-		rc = preflight(&ap, client);
+		rc = resolve_live(&rt, client, &ap.ids);
 		http_client_free(client);
 	}
 	if (rc == 0) {
@@ -475,7 +338,5 @@ int cmd_apply(int argc, char **argv, struct tp_globals *g)
 		_exit(rc);
 	}
 	apply_release(&ap);
-	rc = rt_release(&rt, rc);
-	http_global_cleanup();
-	return rc;
+	return rt_release(&rt, rc);
 }

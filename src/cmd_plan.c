@@ -12,7 +12,9 @@
 #include "clock.h"
 #include "commands.h"
 #include "exitcode.h"
+#include "c2t.h"
 #include "reconcile.h"
+#include "resolve.h"
 #include "runtime.h"
 
 static const char *const reason_name[] = {"", "new", "older than "
@@ -35,7 +37,8 @@ static void print_live_refs(const struct mf_enterprise *e, const char *q)
 }
 
 static int plan_enterprises(struct runtime *rt, const struct rc_options *o,
-			    size_t *creates, size_t *urls)
+			    const struct c2t_list *remote, size_t *creates,
+			    size_t *urls)
 {
 	const struct manifest *m = rt->m;
 	size_t i, k;
@@ -53,11 +56,22 @@ static int plan_enterprises(struct runtime *rt, const struct rc_options *o,
 			return TP_EXIT_DATAERR;
 		}
 		q = str_quote(e->name, 256);
-		if (need.create) {
+		if (need.create && remote && c2t_list_find(remote, e->name)) {
+			(*creates)++;
+			printf("adopt enterprise %s (exists remotely as id %lld, "
+			       "unknown to the journal)\n",
+			       q, (long long)c2t_list_find(remote, e->name)->id);
+			for (k = 0; k < need.n_need; k++)
+				printf("  then issue %s URL (%s)\n",
+				       need.need[k].def->type,
+				       act_requirement_name(need.need[k].req));
+			*urls += need.n_need;
+		} else if (need.create) {
 			(*creates)++;
 			printf("create enterprise %s%s\n", q,
 			       need.failed ? " (failed last time)" : "");
-			print_live_refs(e, q);
+			if (!remote)
+				print_live_refs(e, q);
 			/* Its URLs follow its creation. */
 			for (k = 0; k < need.n_need; k++)
 				printf("  then issue %s URL (%s)\n",
@@ -79,22 +93,60 @@ static int plan_enterprises(struct runtime *rt, const struct rc_options *o,
 	return 0;
 }
 
+/*
+ * --refresh: resolve every name against the live lists (errors as apply
+ * would report them) and fetch the enterprise list, to tell enterprises
+ * apply will adopt from those it will create.
+ */
+static int refresh(struct runtime *rt, struct c2t_list *remote)
+{
+	struct http_client *client;
+	struct ent_ids *ids = NULL;
+	size_t i;
+	int rc = rt_setup_api(rt, API_C2T);
+
+	if (rc != 0)
+		return rc;
+	client = http_client_new(&rt->http);
+	rc = resolve_live(rt, client, &ids);
+	if (rc == 0)
+		rc = c2t_fetch_enterprises(rt, client, remote);
+	for (i = 0; ids && i < rt->m->n_ent; i++) {
+		free(ids[i].sbc);
+		free(ids[i].pbx);
+	}
+	free(ids);
+	http_client_free(client);
+	return rc;
+}
+
 int cmd_plan(int argc, char **argv, struct tp_globals *g)
 {
+	static const struct option opts[] = {
+		{"refresh", no_argument, NULL, 'r'},
+		{NULL, 0, NULL, 0},
+	};
 	struct runtime rt;
 	struct rc_options o;
 	struct mf_counts n;
+	struct c2t_list remote = {0};
 	size_t creates = 0, urls = 0;
-	int rc;
+	bool live = false;
+	int c, rc;
 
 	optind = 0;
 	opterr = 0;
-	if (getopt_long(argc, argv, "+", (const struct option[]){{0}}, NULL) !=
-		    -1 ||
-	    optind < argc)
-		return cli_usage_error("plan", "plan takes no arguments");
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (c != 'r')
+			return cli_usage_error("plan", "unknown option \"%s\"",
+					       argv[optind - 1]);
+		live = true;
+	}
+	if (optind < argc)
+		return cli_usage_error("plan", "unexpected argument \"%s\"",
+				       argv[optind]);
 	rt_init(&rt, g);
-	rc = rt_load_config(&rt, false);
+	rc = rt_load_config(&rt, live);
 	if (rc == 0)
 		rc = rt_load_manifest(&rt);
 	if (rc == 0) {
@@ -111,8 +163,12 @@ int cmd_plan(int argc, char **argv, struct tp_globals *g)
 		memset(&o, 0, sizeof(o));
 		o.now_ms = clock_wall_ns() / TP_NS_PER_MS;
 		o.max_age_ms = rt.cfg.run.url_max_age / TP_NS_PER_MS;
-		rc = plan_enterprises(&rt, &o, &creates, &urls);
+		if (live)
+			rc = refresh(&rt, &remote);
 	}
+	if (rc == 0)
+		rc = plan_enterprises(&rt, &o, live ? &remote : NULL, &creates,
+				      &urls);
 	if (rc == 0) {
 		manifest_counts(rt.m, &n);
 		if (n.fusion)
@@ -133,5 +189,6 @@ int cmd_plan(int argc, char **argv, struct tp_globals *g)
 			rc = TP_EXIT_CHANGES;
 		}
 	}
+	c2t_list_release(&remote);
 	return rt_release(&rt, rc);
 }

@@ -26,7 +26,6 @@ int cmd_urls(int argc, char **argv, struct tp_globals *g)
 	};
 	struct runtime rt;
 	struct apply ap;
-	char *err = NULL;
 	int c, rc;
 
 	memset(&ap, 0, sizeof(ap));
@@ -60,11 +59,6 @@ int cmd_urls(int argc, char **argv, struct tp_globals *g)
 		rc = apply_check_callback_base(&ap);
 	if (rc == 0)
 		rc = rt_setup_api(&rt, API_C2T);
-	if (rc == 0 && http_global_init(&err) < 0) {
-		fprintf(stderr, "teamsprov: %s\n", err);
-		free(err);
-		rc = TP_EXIT_UNAVAIL;
-	}
 	if (rc == 0)
 		rc = rt_open_state(&rt, JOURNAL_WRITE);
 	if (rc == 0)
@@ -82,7 +76,5 @@ int cmd_urls(int argc, char **argv, struct tp_globals *g)
 		_exit(rc);
 	}
 	apply_release(&ap);
-	rc = rt_release(&rt, rc);
-	http_global_cleanup();
-	return rc;
+	return rt_release(&rt, rc);
 }

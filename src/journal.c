@@ -42,6 +42,11 @@ static const char schema[] =
 	" updated_at INTEGER NOT NULL, PRIMARY KEY (key, action));"
 	"CREATE INDEX IF NOT EXISTS actions_token ON actions(token_hash);";
 
+/* The tables of the Fusion, ACS and consent parts live beside their code
+ * (journal_fusion.c, journal_acs.c); each adds its CREATE statements. */
+extern const char journal_schema_fusion[];
+extern const char journal_schema_acs[];
+
 static char *name_key(const char *name)
 {
 	return str_lower(xstrdup(name));
@@ -88,7 +93,8 @@ int journal_open(const char *path, enum journal_mode mode,
 		chmod(path, 0600);
 		if (exec(j, "PRAGMA journal_mode=WAL;"
 			    "PRAGMA synchronous=NORMAL;") < 0 ||
-		    exec(j, schema) < 0 ||
+		    exec(j, schema) < 0 || exec(j, journal_schema_fusion) < 0 ||
+		    exec(j, journal_schema_acs) < 0 ||
 		    journal_meta_set(j, "schema", SCHEMA_VERSION) < 0) {
 			*err = xasprintf("%s: %s", path,
 					 sqlite3_errmsg(j->db));

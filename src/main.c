@@ -32,12 +32,14 @@ const struct tp_command tp_commands[] = {
 	 "  --max-failures N|P%  stop starting new items once more than N\n"
 	 "                       items (or P% once 20 have ended) failed\n"
 	 "  --metrics FILE       write Prometheus metrics at the end\n"},
-	{"plan", cmd_plan, "",
+	{"plan", cmd_plan, "[--refresh]",
 	 "show what apply would do; exit 2 when there is work",
 	 "Compares the manifests with the journal and prints one line per\n"
 	 "action apply would take, then the counts. Sends nothing and never\n"
 	 "waits for the state lock. Exit 0 when there is nothing to do, 2\n"
-	 "when there is.\n"},
+	 "when there is.\n\n"
+	 "  --refresh  also resolve names against the live lists and find\n"
+	 "             enterprises that exist remotely (apply adopts them)\n"},
 	{"urls", cmd_urls, "[--action TYPE] [--refresh]",
 	 "issue or re-issue action URLs of existing enterprises",
 	 "Issues the action URLs that were never issued or are older than\n"

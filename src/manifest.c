@@ -331,10 +331,13 @@ static int parse_refs(struct manifest *m, struct mf_row *r, int k,
 				size_t f = mfmap_get(m->priv->pinned_name[k],
 				                     items[i]);
 
-				sug = f != MF_NONE
-				          ? pv[f].name
-				          : mf_suggest_from(items[i], npv,
-				                            mf_pinned_at, pv);
+				/* the search is linear: only for shown errors
+				 */
+				sug = f != MF_NONE ? pv[f].name
+				      : r->d->errors < DIAG_MAX
+				          ? mf_suggest_from(items[i], npv,
+				                            mf_pinned_at, pv)
+				          : NULL;
 				q = mf_q(items[i]);
 				if (sug)
 					mf_error(r,

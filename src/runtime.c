@@ -37,6 +37,8 @@ int rt_release(struct runtime *rt, int rc)
 		free(err);
 		rc = tp_exit_merge(rc, TP_EXIT_CANTCREAT);
 	}
+	if (rt->http_ready)
+		http_global_cleanup();
 	journal_close(rt->j);
 	journal_unlock(rt->lock_fd);
 	manifest_free(rt->m);
@@ -143,19 +145,14 @@ int rt_open_state(struct runtime *rt, enum journal_mode mode)
 int rt_open_log(struct runtime *rt)
 {
 	char *err = NULL;
-	int i;
 
-	if (!rt->g->log_json)
+	if (!rt->g->log_json || rt->log)
 		return 0;
 	if (logjson_open(rt->g->log_json, &rt->log, &err) < 0) {
 		fprintf(stderr, "teamsprov: %s\n", err);
 		free(err);
 		return TP_EXIT_CANTCREAT;
 	}
-	/* APIs set up before the log was opened log to it too. */
-	for (i = 0; i < API_COUNT; i++)
-		if (rt->api_ready[i])
-			rt->apis[i].log = rt->log;
 	return 0;
 }
 
@@ -243,8 +240,21 @@ int rt_setup_api(struct runtime *rt, enum api_id id)
 {
 	int rc = 0;
 
+	char *err = NULL;
+
 	if (rt->api_ready[id])
 		return 0;
+	/* The APIs log through it: open it first. */
+	if ((rc = rt_open_log(rt)) != 0)
+		return rc;
+	if (!rt->http_ready) {
+		if (http_global_init(&err) < 0) {
+			fprintf(stderr, "teamsprov: %s\n", err);
+			free(err);
+			return TP_EXIT_UNAVAIL;
+		}
+		rt->http_ready = true;
+	}
 	switch (id) {
 	case API_C2T: rc = setup_c2t(rt); break;
 	case API_FUSION: rc = setup_fusion(rt); break;

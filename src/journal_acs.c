@@ -1,0 +1,6 @@
+/*
+ * journal_acs: the journal's ACS tables (see journal.h).
+ */
+
+/* CREATE TABLE IF NOT EXISTS statements, run by journal_open. */
+const char journal_schema_acs[] = "";
