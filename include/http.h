@@ -102,9 +102,10 @@ struct http_response {
 	/*
 	 * sent: the whole request (headers and body) was handed to the
 	 * connection, so the server may have acted on it even without an
-	 * answer. resent: libcurl found the reused connection dead after
-	 * sending and sent the request again on a new one: the server may
-	 * have seen it twice. http_ambiguous() combines them.
+	 * answer. resent: how many times libcurl found the reused
+	 * connection dead after sending and sent the request again on a
+	 * new one: the server may have seen it resent + 1 times.
+	 * http_ambiguous() combines them.
 	 */
 	int sent;
 	int resent;

@@ -106,6 +106,17 @@ static void log_attempt(struct api *a, const char *item,
 	logjson_write(a->log, &ev);
 }
 
+/* Each silent re-send by libcurl means an earlier copy of the request
+ * went out on a connection that died: the server may have acted on it. */
+static void count_resent(struct api_attempts *st,
+			 const struct http_response *res)
+{
+	if (res->resent > 0) {
+		st->ambiguous = true;
+		st->n_ambiguous += res->resent;
+	}
+}
+
 static void count_answer(struct api *a, const struct http_response *res)
 {
 	long cls = res->err == HTTP_ERR_NONE ? res->status / 100 : 0;
@@ -116,12 +127,38 @@ static void count_answer(struct api *a, const struct http_response *res)
 	atomic_fetch_add(&a->requests, 1);
 }
 
+/*
+ * The token endpoint could not be reached: that costs the item an attempt
+ * like any connection failure (the request itself never left), so a dead
+ * endpoint ends in API_FAIL_UNREACHABLE instead of waiting forever.
+ */
+static void token_unavailable(struct api *a, struct api_attempts *st,
+			      const struct auth_error *aerr,
+			      struct api_result *out)
+{
+	struct retry_class rc = {.retryable = true, .ambiguous = false};
+	int64_t delay;
+
+	st->attempts++;
+	delay = retry_next_delay(&a->retry, rc, st->attempts,
+				 aerr->retry_after_ns > 0 ? aerr->retry_after_ns
+							  : -1,
+				 &st->rng);
+	if (delay >= 0) {
+		out->verdict = API_AGAIN;
+		out->delay_ns = delay;
+	} else {
+		api_fail(out, API_FAIL_UNREACHABLE, "%s (after %d attempts)",
+			 aerr->msg ? aerr->msg : "no token", st->attempts);
+	}
+}
+
 /* Sends once with the current token. Returns 0 or -1 (auth failure set
  * in out). *gen gets the token generation used. */
 static int send_once(struct api *a, struct http_client *client,
-		     struct http_request *req, struct http_response *res,
-		     int64_t now, int refresh, uint64_t *gen,
-		     struct api_result *out)
+		     struct api_attempts *st, struct http_request *req,
+		     struct http_response *res, int64_t now, int refresh,
+		     uint64_t *gen, struct api_result *out)
 {
 	struct auth_token tok;
 	struct auth_error aerr;
@@ -137,10 +174,7 @@ static int send_once(struct api *a, struct http_client *client,
 		     : auth_get(a->auth, now, &tok, &aerr);
 	if (rc < 0) {
 		if (aerr.kind == AUTH_ERR_UNAVAILABLE) {
-			out->verdict = API_AGAIN;
-			out->delay_ns = aerr.retry_after_ns > 0
-						? aerr.retry_after_ns
-						: a->retry.base_ns;
+			token_unavailable(a, st, &aerr, out);
 		} else {
 			atomic_store(&a->auth_refused, 1);
 			api_fail(out, API_FAIL_REFUSED, "%s", aerr.msg);
@@ -171,22 +205,24 @@ void api_call(struct api *a, struct http_client *client,
 	memset(out, 0, sizeof(*out));
 	if (st->rng == 0)
 		st->rng = (uint64_t)clock_mono_ns() ^ (uintptr_t)st;
-	if (send_once(a, client, req, res, now, 0, &gen, out) < 0)
+	if (send_once(a, client, st, req, res, now, 0, &gen, out) < 0)
 		return;
 	st->attempts++;
 	if (st->attempts > 1)
 		atomic_fetch_add(&a->retries, 1);
 	count_answer(a, res);
+	count_resent(st, res);
 	log_attempt(a, item, req, res, st->attempts);
 
 	/* A 401 means the token expired or was revoked: fetch a new one
 	 * once and send once more, without failing the item. */
 	if (a->auth && res->err == HTTP_ERR_NONE && res->status == 401) {
 		atomic_fetch_add(&a->status_401, 1);
-		if (send_once(a, client, req, res, clock_mono_ns(), 1, &gen,
-			      out) < 0)
+		if (send_once(a, client, st, req, res, clock_mono_ns(), 1,
+			      &gen, out) < 0)
 			return;
 		count_answer(a, res);
+		count_resent(st, res);
 		log_attempt(a, item, req, res, st->attempts);
 		if (res->err == HTTP_ERR_NONE && res->status == 401) {
 			atomic_fetch_add(&a->status_401, 1);
@@ -207,7 +243,7 @@ void api_call(struct api *a, struct http_client *client,
 	}
 
 	rc = retry_classify(req->method, (int)res->status, xfer_of(res));
-	if (rc.ambiguous || res->resent) {
+	if (rc.ambiguous) {
 		st->ambiguous = true;
 		st->n_ambiguous++;
 	}

@@ -506,7 +506,7 @@ int http_perform(struct http_client *c, const struct http_request *req,
 	res->total_ms = (double)total_us / 1000.0;
 	res->content_type = xstrdup(ct);
 	res->sent = c->hdr_done && c->body_out >= c->up_len;
-	res->resent = c->attempts > 1;
+	res->resent = c->attempts > 1 ? c->attempts - 1 : 0;
 	res->retry_after_ns =
 		retry_after_parse(res->retry_after_raw, clock_wall_ns());
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
