@@ -177,7 +177,19 @@ struct pool_config {
 	 */
 	void (*tick)(void *arg, const struct pool_counts *counts);
 	int64_t tick_ns;
+	/*
+	 * Called on the pool_run thread around each batch of done callbacks
+	 * (at most POOL_BATCH of them, run back to back): apply wraps a batch
+	 * in one journal transaction, so that outcomes arriving together cost
+	 * one commit. The jobs a batch releases are admitted only after
+	 * batch_end has returned, so outcomes are still committed before
+	 * dependent work starts. Both may be NULL.
+	 */
+	void (*batch_begin)(void *arg);
+	void (*batch_end)(void *arg);
 };
+
+#define POOL_BATCH 64
 
 void pool_config_default(struct pool_config *c);
 

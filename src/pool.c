@@ -476,10 +476,21 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* Runs done callbacks for everything completed; returns with p->mu held. */
+static void batch_edge(struct pool *p, void (*fn)(void *arg))
+{
+	if (!fn)
+		return;
+	pthread_mutex_unlock(&p->mu);
+	fn(p->cfg.arg);
+	pthread_mutex_lock(&p->mu);
+}
+
+/* Runs done callbacks for everything completed, in batches of at most
+ * POOL_BATCH; returns with p->mu held. */
 static void drain_completed(struct pool *p)
 {
 	struct pool_job *j;
+	int n = 0;
 
 	while ((j = fifo_pop(&p->completed))) {
 		struct pool_end end;
@@ -503,12 +514,20 @@ static void drain_completed(struct pool *p)
 		end.reason = j->reason;
 		end.runs = j->runs;
 		if (j->done) {
+			if (n == 0)
+				batch_edge(p, p->cfg.batch_begin);
 			pthread_mutex_unlock(&p->mu);
 			j->done(j->payload, &end);
 			pthread_mutex_lock(&p->mu);
+			if (++n == POOL_BATCH) {
+				batch_edge(p, p->cfg.batch_end);
+				n = 0;
+			}
 		}
 		finish_job(p, j);
 	}
+	if (n > 0)
+		batch_edge(p, p->cfg.batch_end);
 }
 
 static void counts_locked(struct pool *p, struct pool_counts *c)
