@@ -13,8 +13,12 @@
  * API's rate governor (adaptive.h) for a token, and a job that must wait
  * for one stays in its API's FIFO, again without a thread. Jobs go to
  * workers only when a worker is idle, so a token is taken just before its
- * request is sent and never hoarded in a queue. Jobs coming back from a
- * delay go before new ones of the same API.
+ * request is sent and never hoarded in a queue: a worker that has just
+ * finished a job takes the next one that may go itself (and puts a job
+ * that asked to run again back in its queue or the heap), and sleeps
+ * until the dispatcher hands it one only when none may; that saves two
+ * thread switches per request. Jobs coming back from a delay go before
+ * new ones of the same API.
  *
  * Threads: the workers, and the thread that calls pool_run, which is the
  * dispatcher: it moves due timers, hands out tokens and work, and runs
