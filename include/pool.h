@@ -182,12 +182,16 @@ struct pool_config {
 	void (*tick)(void *arg, const struct pool_counts *counts);
 	int64_t tick_ns;
 	/*
-	 * Called on the pool_run thread around each batch of done callbacks
-	 * (at most POOL_BATCH of them, run back to back): apply wraps a batch
-	 * in one journal transaction, so that outcomes arriving together cost
-	 * one commit. The jobs a batch releases are admitted only after
-	 * batch_end has returned, so outcomes are still committed before
-	 * dependent work starts. Both may be NULL.
+	 * Called on the pool_run thread around each batch of done callbacks:
+	 * apply wraps a batch in one journal transaction, so that outcomes
+	 * arriving close together cost one commit. A batch ends (batch_end)
+	 * as soon as it has released jobs (dependents, or jobs added by its
+	 * callbacks: they are held until batch_end has returned, so outcomes
+	 * are committed before dependent work starts), or holds one outcome
+	 * per worker, or POOL_BATCH, or is 2 ms old, or nothing else runs,
+	 * or the pool stops. Workers stop taking new jobs while the requests
+	 * sent whose outcomes are not yet committed reach workers +
+	 * POOL_BATCH. Both may be NULL.
 	 */
 	void (*batch_begin)(void *arg);
 	void (*batch_end)(void *arg);
