@@ -40,7 +40,9 @@ e401=$(sim_stat 's["unauthorized"]["c2t"]')
 echo "# $tokens tokens, $e401 answers 401"
 check "tokens were renewed before expiry, besides the revocations" \
 	test "$tokens" -ge $((revoked + 3))
-check "the simulator answered 401 to revoked tokens" test "$e401" -ge 3
+# A revocation that lands just before a scheduled renewal draws no 401,
+# so at least one (not one per revocation) proves the refresh path ran.
+check "the simulator answered 401 to revoked tokens" test "$e401" -ge 1
 check "each revocation cost one 401 (one worker)" test "$e401" -le 6
 check "the run lasted more than two lifetimes" test $((t1 - t0)) -ge 4
 check "the journal holds every enterprise" \
