@@ -13,8 +13,12 @@
  * API's rate governor (adaptive.h) for a token, and a job that must wait
  * for one stays in its API's FIFO, again without a thread. Jobs go to
  * workers only when a worker is idle, so a token is taken just before its
- * request is sent and never hoarded in a queue. Jobs coming back from a
- * delay go before new ones of the same API.
+ * request is sent and never hoarded in a queue: a worker that has just
+ * finished a job takes the next one that may go itself (and puts a job
+ * that asked to run again back in its queue or the heap), and sleeps
+ * until the dispatcher hands it one only when none may; that saves two
+ * thread switches per request. Jobs coming back from a delay go before
+ * new ones of the same API.
  *
  * Threads: the workers, and the thread that calls pool_run, which is the
  * dispatcher: it moves due timers, hands out tokens and work, and runs
@@ -177,7 +181,23 @@ struct pool_config {
 	 */
 	void (*tick)(void *arg, const struct pool_counts *counts);
 	int64_t tick_ns;
+	/*
+	 * Called on the pool_run thread around each batch of done callbacks:
+	 * apply wraps a batch in one journal transaction, so that outcomes
+	 * arriving close together cost one commit. A batch ends (batch_end)
+	 * as soon as it has released jobs (dependents, or jobs added by its
+	 * callbacks: they are held until batch_end has returned, so outcomes
+	 * are committed before dependent work starts), or holds one outcome
+	 * per worker, or POOL_BATCH, or is 2 ms old, or nothing else runs,
+	 * or the pool stops. Workers stop taking new jobs while the requests
+	 * sent whose outcomes are not yet committed reach workers +
+	 * POOL_BATCH. Both may be NULL.
+	 */
+	void (*batch_begin)(void *arg);
+	void (*batch_end)(void *arg);
 };
+
+#define POOL_BATCH 64
 
 void pool_config_default(struct pool_config *c);
 

@@ -511,6 +511,23 @@ static void worker_release(void *worker, void *arg)
 	http_client_free(worker);
 }
 
+/* One journal transaction per batch of outcomes (pool.h). */
+static void batch_begin(void *arg)
+{
+	struct apply *ap = arg;
+
+	if (journal_begin(ap->rt->j) < 0)
+		journal_failed(ap);
+}
+
+static void batch_end(void *arg)
+{
+	struct apply *ap = arg;
+
+	if (journal_commit(ap->rt->j) < 0)
+		journal_failed(ap);
+}
+
 static int queue_work(struct apply *ap)
 {
 	struct manifest *m = ap->rt->m;
@@ -559,6 +576,8 @@ int apply_c2t(struct apply *ap)
 	pc.worker_init = worker_init;
 	pc.worker_release = worker_release;
 	pc.arg = ap;
+	pc.batch_begin = batch_begin;
+	pc.batch_end = batch_end;
 	ap->pool = pool_new(&pc);
 	if (queue_work(ap) < 0) {
 		fprintf(stderr, "teamsprov: %s: %s\n", ap->rt->state_path,

@@ -48,6 +48,9 @@ struct http_client {
 	int hdr_done;    /* the last attempt's headers went out whole */
 	size_t body_out; /* the last attempt's body bytes that went out */
 	int too_large;
+	/* "http://AUTHORITY" of the last plain-http URL that passed
+	 * http_url_check: the next URLs with the same one need no parse. */
+	char *http_ok;
 };
 
 static void share_lock(CURL *h, curl_lock_data data, curl_lock_access a,
@@ -247,6 +250,7 @@ void http_client_free(struct http_client *c)
 	if (!c)
 		return;
 	curl_easy_cleanup(c->curl);
+	free(c->http_ok);
 	free(c);
 }
 
@@ -458,6 +462,36 @@ static const char *err_text(enum http_err e, int sent)
 	}
 }
 
+/* The length of "http://AUTHORITY" at the start of url (any case). */
+static size_t http_origin_len(const char *url)
+{
+	size_t n = 7;
+
+	if (str_ncasecmp(url, "http://", 7) != 0)
+		return 0;
+	while (url[n] && url[n] != '/' && url[n] != '?' && url[n] != '#')
+		n++;
+	return n;
+}
+
+/* Plain http only to loopback; the verdict for an origin is kept. */
+static int check_plain_http(struct http_client *c, const char *url,
+                            char **err)
+{
+	size_t n = http_origin_len(url);
+
+	if (n && c->http_ok && strlen(c->http_ok) == n &&
+	    memcmp(c->http_ok, url, n) == 0)
+		return 0;
+	if (http_url_check(url, err) < 0)
+		return -1;
+	if (n) {
+		free(c->http_ok);
+		c->http_ok = xstrndup(url, n);
+	}
+	return 0;
+}
+
 int http_perform(struct http_client *c, const struct http_request *req,
                  struct http_response *res)
 {
@@ -471,7 +505,7 @@ int http_perform(struct http_client *c, const struct http_request *req,
 	response_clear(res);
 	/* https:// needs no look at the host; curl checks the rest. */
 	tls = str_ncasecmp(req->url, "https://", 8) == 0;
-	if (!tls && http_url_check(req->url, &err) < 0) {
+	if (!tls && check_plain_http(c, req->url, &err) < 0) {
 		res->err = HTTP_ERR_REFUSED_URL;
 		set_error(res, err, NULL);
 		free(err);

@@ -20,8 +20,23 @@
 
 #define SCHEMA_VERSION "1"
 
+/*
+ * Prepared statements are kept for the life of the connection: apply
+ * journals every outcome, and parsing the SQL again each time cost more
+ * CPU than the rest of a request (bench/apply_overhead.sh). Keyed by the
+ * address of the SQL literal; a statement already in use (a callback of
+ * journal_each_* calling back in) gets a fresh, uncached one.
+ */
+#define STMT_CACHE 24
+
 struct journal {
 	sqlite3 *db;
+	struct cached_stmt {
+		const char *sql;
+		sqlite3_stmt *st;
+		int busy;
+	} cache[STMT_CACHE];
+	int ncache;
 };
 
 static const char schema[] =
@@ -113,8 +128,12 @@ int journal_open(const char *path, enum journal_mode mode,
 
 void journal_close(struct journal *j)
 {
+	int i;
+
 	if (!j)
 		return;
+	for (i = 0; i < j->ncache; i++)
+		sqlite3_finalize(j->cache[i].st);
 	sqlite3_close(j->db);
 	free(j);
 }
@@ -183,13 +202,48 @@ int journal_commit(struct journal *j)
 	return exec(j, "COMMIT;");
 }
 
+/* A statement for sql, cached when possible; give it back with finish. */
 static sqlite3_stmt *prepare(struct journal *j, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
+	int i;
 
-	if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK)
+	for (i = 0; i < j->ncache; i++) {
+		if (j->cache[i].sql != sql)
+			continue;
+		if (j->cache[i].busy)
+			break;
+		j->cache[i].busy = 1;
+		return j->cache[i].st;
+	}
+	if (sqlite3_prepare_v3(j->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+			       NULL) != SQLITE_OK) {
+		sqlite3_finalize(st);
 		return NULL;
+	}
+	if (i == j->ncache && j->ncache < STMT_CACHE) {
+		j->cache[i].sql = sql;
+		j->cache[i].st = st;
+		j->cache[i].busy = 1;
+		j->ncache++;
+	}
 	return st;
+}
+
+/* Resets a cached statement for its next use, or finalizes another. */
+static void finish(struct journal *j, sqlite3_stmt *st)
+{
+	int i;
+
+	for (i = 0; i < j->ncache; i++) {
+		if (j->cache[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			j->cache[i].busy = 0;
+			return;
+		}
+	}
+	sqlite3_finalize(st);
 }
 
 static void bind_text(sqlite3_stmt *st, int i, const char *s)
@@ -206,15 +260,15 @@ static char *col_text(sqlite3_stmt *st, int i)
 	return s ? xstrdup((const char *)s) : NULL;
 }
 
-/* Steps a statement that returns no rows and finalizes it. */
-static int run(sqlite3_stmt *st)
+/* Steps a statement that returns no rows and gives it back. */
+static int run(struct journal *j, sqlite3_stmt *st)
 {
 	int rc;
 
 	if (!st)
 		return -1;
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	finish(j, st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -230,7 +284,7 @@ int journal_meta_get(struct journal *j, const char *key, char **value)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*value = col_text(st, 0);
-	sqlite3_finalize(st);
+	finish(j, st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
@@ -243,7 +297,7 @@ int journal_meta_set(struct journal *j, const char *key, const char *value)
 		return -1;
 	bind_text(st, 1, key);
 	bind_text(st, 2, value);
-	return run(st);
+	return run(j, st);
 }
 
 /* --- enterprises ----------------------------------------------------- */
@@ -302,7 +356,7 @@ int journal_get_enterprise(struct journal *j, const char *name,
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		read_enterprise(st, e);
-	sqlite3_finalize(st);
+	finish(j, st);
 	free(key);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
@@ -332,7 +386,7 @@ int journal_put_enterprise(struct journal *j, const struct jr_enterprise *e)
 	sqlite3_bind_int(st, 12, e->tenant_admin_api);
 	sqlite3_bind_int64(st, 13, now_ms());
 	free(key);
-	return run(st);
+	return run(j, st);
 }
 
 int journal_each_enterprise(struct journal *j,
@@ -352,7 +406,7 @@ int journal_each_enterprise(struct journal *j,
 		stop = fn(&e, arg);
 		jr_enterprise_release(&e);
 	}
-	sqlite3_finalize(st);
+	finish(j, st);
 	if (stop)
 		return stop;
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -371,10 +425,10 @@ int journal_forget_enterprise(struct journal *j, const char *name)
 	st = prepare(j, "DELETE FROM actions WHERE key=?");
 	if (st) {
 		bind_text(st, 1, key);
-		if (run(st) == 0 &&
+		if (run(j, st) == 0 &&
 		    (st = prepare(j, "DELETE FROM enterprises WHERE key=?"))) {
 			bind_text(st, 1, key);
-			if (run(st) == 0)
+			if (run(j, st) == 0)
 				changed = sqlite3_changes(j->db);
 		}
 	}
@@ -423,13 +477,14 @@ static void read_action(sqlite3_stmt *st, struct jr_action *a)
 	a->updated_at = sqlite3_column_int64(st, 7);
 }
 
-static int get_one_action(sqlite3_stmt *st, struct jr_action *a)
+static int get_one_action(struct journal *j, sqlite3_stmt *st,
+			  struct jr_action *a)
 {
 	int rc = sqlite3_step(st);
 
 	if (rc == SQLITE_ROW)
 		read_action(st, a);
-	sqlite3_finalize(st);
+	finish(j, st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
@@ -445,7 +500,7 @@ int journal_get_action(struct journal *j, const char *enterprise,
 	if (st) {
 		bind_text(st, 1, key);
 		bind_text(st, 2, action);
-		rc = get_one_action(st, a);
+		rc = get_one_action(j, st, a);
 	}
 	free(key);
 	return rc;
@@ -471,7 +526,7 @@ int journal_put_action(struct journal *j, const struct jr_action *a)
 	bind_text(st, 8, a->detail);
 	sqlite3_bind_int64(st, 9, now_ms());
 	free(key);
-	return run(st);
+	return run(j, st);
 }
 
 int journal_each_action(struct journal *j, const char *enterprise,
@@ -501,7 +556,7 @@ int journal_each_action(struct journal *j, const char *enterprise,
 		stop = fn(&a, arg);
 		jr_action_release(&a);
 	}
-	sqlite3_finalize(st);
+	finish(j, st);
 	if (stop)
 		return stop;
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -517,5 +572,5 @@ int journal_find_action_by_token(struct journal *j, const char *hash,
 	if (!st)
 		return -1;
 	bind_text(st, 1, hash);
-	return get_one_action(st, a);
+	return get_one_action(j, st, a);
 }

@@ -19,6 +19,9 @@
 /* How often the dispatcher looks at the stop flag while idle. */
 #define STOP_POLL_NS (50 * TP_NS_PER_MS)
 
+/* The longest a batch of journaled outcomes stays open (pool.h). */
+#define BATCH_NS (2 * TP_NS_PER_MS)
+
 enum job_state {
 	ST_BLOCKED, /* dependencies pending */
 	ST_QUEUED,  /* in its API's FIFO */
@@ -81,6 +84,12 @@ struct pool {
 	struct pool_job *all;
 	size_t nidle, nready, nblocked, nqueued, nrunning, nfinishing;
 	size_t nadded, nfinished;
+	/* The open batch of done callbacks (batch_begin called, batch_end
+	 * not yet), and the jobs it released, held until batch_end. */
+	int in_batch;
+	size_t batch_n;
+	int64_t batch_at;
+	struct fifo held;
 	size_t nok, nfailed, nskipped, ncancelled;
 	uint64_t nruns;
 };
@@ -289,9 +298,13 @@ struct pool_job *pool_add(struct pool *p, const struct pool_job_spec *spec)
 		d->dependents[d->ndependents++] = j;
 		j->npending++;
 	}
-	if (j->npending) {
+	if (j->npending || p->in_batch) {
+		/* A job added by a done callback waits for its outcome to be
+		 * committed, like a dependent. */
 		j->state = ST_BLOCKED;
 		p->nblocked++;
+		if (!j->npending)
+			fifo_push(&p->held, j);
 	} else {
 		make_runnable(p, j, j->delay_ns);
 	}
@@ -331,6 +344,10 @@ static void finish_job(struct pool *p, struct pool_job *j)
 			p->nblocked--;
 			end_job(p, d, POOL_SKIPPED, dep_reason(j));
 		} else if (--d->npending == 0) {
+			if (p->in_batch) {
+				fifo_push(&p->held, d);
+				continue;
+			}
 			p->nblocked--;
 			if (p->stopping)
 				end_job(p, d, POOL_CANCELLED, cancel_reason(d));
@@ -349,6 +366,7 @@ static void cancel_waiting(struct pool *p)
 	for (q = 0; q <= p->cfg.napis; q++)
 		memset(&p->queues[q], 0, sizeof(p->queues[q]));
 	p->ready.head = p->ready.tail = NULL;
+	p->held.head = p->held.tail = NULL; /* blocked: cancelled below */
 	p->heap.n = 0;
 	p->nqueued = p->nready = 0;
 	for (j = p->all; j; j = j->all) {
@@ -367,43 +385,53 @@ static void cancel_waiting(struct pool *p)
 	}
 }
 
+/* The next runnable job that may go now, its rate token taken (retries
+ * and polls before new jobs, APIs round-robin), or NULL; an API without a
+ * token gets p->wake set. */
+static struct pool_job *take_job(struct pool *p, int64_t now)
+{
+	int nq = p->cfg.napis + 1, k;
+
+	for (k = 0; k < nq; k++) {
+		int q = (p->rr + k) % nq;
+		struct adaptive *a = q < p->cfg.napis ? p->cfg.apis[q] : NULL;
+		struct pool_job *j;
+
+		if (!p->queues[q].again.head && !p->queues[q].fresh.head)
+			continue;
+		if (a) {
+			int64_t w;
+
+			if (p->wake[q] > now)
+				continue;
+			w = adaptive_acquire(a, now);
+			if (w > 0) {
+				p->wake[q] = now + w;
+				continue;
+			}
+		}
+		j = fifo_pop(&p->queues[q].again);
+		if (!j)
+			j = fifo_pop(&p->queues[q].fresh);
+		p->rr = (q + 1) % nq;
+		p->nqueued--;
+		j->admitted = now;
+		return j;
+	}
+	return NULL;
+}
+
 /* Hands jobs to idle workers, taking rate tokens; returns the next time a
  * token may be had for a waiting queue (INT64_MAX: none). */
 static int64_t admit(struct pool *p, int64_t now)
 {
-	int nq = p->cfg.napis + 1, k;
+	int k;
 
 	while (p->nidle > p->nready) {
-		struct pool_job *j = NULL;
+		struct pool_job *j = take_job(p, now);
 
-		for (k = 0; k < nq && !j; k++) {
-			int q = (p->rr + k) % nq;
-			struct adaptive *a =
-			    q < p->cfg.napis ? p->cfg.apis[q] : NULL;
-
-			if (!p->queues[q].again.head &&
-			    !p->queues[q].fresh.head)
-				continue;
-			if (a) {
-				int64_t w;
-
-				if (p->wake[q] > now)
-					continue;
-				w = adaptive_acquire(a, now);
-				if (w > 0) {
-					p->wake[q] = now + w;
-					continue;
-				}
-			}
-			j = fifo_pop(&p->queues[q].again);
-			if (!j)
-				j = fifo_pop(&p->queues[q].fresh);
-			p->rr = (q + 1) % nq;
-		}
 		if (!j)
 			break;
-		p->nqueued--;
-		j->admitted = now;
 		j->state = ST_READY;
 		p->nready++;
 		fifo_push(&p->ready, j);
@@ -434,19 +462,36 @@ static void *worker_main(void *arg)
 		wctx = p->cfg.worker_init(p->cfg.arg, w->index);
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
-		struct pool_job *j;
+		struct pool_job *j = NULL;
 		struct pool_result r;
 
-		while (!p->ready.head && !p->quit) {
-			p->nidle++;
-			pthread_cond_signal(&p->disp_cv);
-			pthread_cond_wait(&p->work_cv, &p->mu);
-			p->nidle--;
+		/*
+		 * A worker that just finished takes its next job itself when
+		 * one may go now, instead of sleeping until the dispatcher
+		 * hands it one: two thread switches less per request. Jobs
+		 * the dispatcher has readied for idle workers go first. Not
+		 * while the dispatcher lags: requests sent whose outcomes are
+		 * not yet committed stay below one per worker plus one batch
+		 * (POOL_BATCH), which bounds what a kill -9 makes the next
+		 * run send again.
+		 */
+		if (!p->ready.head && !p->quit && !p->stopping &&
+		    !atomic_load(&p->stop_req) && p->started &&
+		    p->nrunning + p->nfinishing + p->batch_n <
+		        (size_t)p->cfg.workers + POOL_BATCH)
+			j = take_job(p, clock_mono_ns());
+		if (!j) {
+			while (!p->ready.head && !p->quit) {
+				p->nidle++;
+				pthread_cond_signal(&p->disp_cv);
+				pthread_cond_wait(&p->work_cv, &p->mu);
+				p->nidle--;
+			}
+			j = fifo_pop(&p->ready);
+			if (!j)
+				break;
+			p->nready--;
 		}
-		j = fifo_pop(&p->ready);
-		if (!j)
-			break;
-		p->nready--;
 		p->nrunning++;
 		p->nruns++;
 		j->state = ST_RUNNING;
@@ -464,6 +509,13 @@ static void *worker_main(void *arg)
 
 		pthread_mutex_lock(&p->mu);
 		p->nrunning--;
+		if (r.status == POOL_AGAIN && !p->stopping &&
+		    !atomic_load(&p->stop_req)) {
+			/* No done callback: back to its queue or the heap at
+			 * once, so that it goes before new jobs. */
+			make_runnable(p, j, r.delay_ns);
+			continue;
+		}
 		p->nfinishing++;
 		j->result = r;
 		j->state = ST_RAN;
@@ -476,7 +528,46 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* Runs done callbacks for everything completed; returns with p->mu held. */
+static void batch_edge(struct pool *p, void (*fn)(void *arg))
+{
+	if (!fn)
+		return;
+	pthread_mutex_unlock(&p->mu);
+	fn(p->cfg.arg);
+	pthread_mutex_lock(&p->mu);
+}
+
+static void batch_open(struct pool *p)
+{
+	if (p->in_batch)
+		return;
+	p->in_batch = 1;
+	p->batch_n = 0;
+	p->batch_at = clock_mono_ns();
+	batch_edge(p, p->cfg.batch_begin);
+}
+
+/* Commits the open batch, then lets the jobs it released go. */
+static void batch_close(struct pool *p)
+{
+	struct pool_job *d;
+
+	if (!p->in_batch)
+		return;
+	batch_edge(p, p->cfg.batch_end);
+	p->in_batch = 0;
+	p->batch_n = 0;
+	while ((d = fifo_pop(&p->held))) {
+		p->nblocked--;
+		if (p->stopping)
+			end_job(p, d, POOL_CANCELLED, cancel_reason(d));
+		else
+			make_runnable(p, d, d->delay_ns);
+	}
+}
+
+/* Runs done callbacks for everything completed, inside the open batch
+ * (at most POOL_BATCH a batch); returns with p->mu held. */
 static void drain_completed(struct pool *p)
 {
 	struct pool_job *j;
@@ -503,12 +594,29 @@ static void drain_completed(struct pool *p)
 		end.reason = j->reason;
 		end.runs = j->runs;
 		if (j->done) {
+			batch_open(p);
 			pthread_mutex_unlock(&p->mu);
 			j->done(j->payload, &end);
 			pthread_mutex_lock(&p->mu);
+			p->batch_n++;
 		}
 		finish_job(p, j);
+		if (p->batch_n >= POOL_BATCH)
+			batch_close(p);
 	}
+}
+
+/*
+ * Whether to commit the open batch now: it released jobs (they wait for
+ * it), holds an outcome per worker, is BATCH_NS old, the run is stopping,
+ * or nothing else is coming.
+ */
+static bool batch_due(struct pool *p, int64_t now)
+{
+	return p->in_batch &&
+	       (p->held.head || p->batch_n >= (size_t)p->cfg.workers ||
+	        now - p->batch_at >= BATCH_NS || p->stopping ||
+	        (p->nrunning == 0 && !p->completed.head));
 }
 
 static void counts_locked(struct pool *p, struct pool_counts *c)
@@ -576,6 +684,8 @@ enum pool_run_status pool_run(struct pool *p)
 			cancel_waiting(p);
 			continue; /* report the cancelled jobs */
 		}
+		if (batch_due(p, now))
+			batch_close(p);
 		if (p->cfg.tick && now >= next_tick) {
 			struct pool_counts c;
 
@@ -592,10 +702,12 @@ enum pool_run_status pool_run(struct pool *p)
 		if (p->completed.head)
 			continue;
 		if (p->nfinished == p->nadded) {
+			batch_close(p);
 			st = p->stopping ? POOL_RUN_STOPPED : POOL_RUN_FINISHED;
 			break;
 		}
 		if (p->stopping && now - stop_at >= p->cfg.drain_ns) {
+			batch_close(p);
 			st = POOL_RUN_ABANDONED;
 			break;
 		}
@@ -605,6 +717,8 @@ enum pool_run_status pool_run(struct pool *p)
 		t = now + STOP_POLL_NS;
 		if (t < next)
 			next = t;
+		if (p->in_batch && p->batch_at + BATCH_NS < next)
+			next = p->batch_at + BATCH_NS;
 		if (p->cfg.tick && next_tick < next)
 			next = next_tick;
 		if (p->stopping && stop_at + p->cfg.drain_ns < next)

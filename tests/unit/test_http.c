@@ -599,6 +599,20 @@ static void test_refused_url(void **state)
 	rq.url = "ftp://127.0.0.1/x";
 	assert_int_equal(http_perform(c, &rq, &res), -1);
 	assert_int_equal(res.err, HTTP_ERR_REFUSED_URL);
+	/* The client keeps the verdict for a loopback origin: only that
+	 * exact origin skips the check. */
+	rq.url = "http://127.0.0.1:1/x";
+	assert_int_equal(http_perform(c, &rq, &res), -1);
+	assert_int_equal(res.err, HTTP_ERR_CONNECT);
+	rq.url = "http://127.0.0.1:1@example.com/x";
+	assert_int_equal(http_perform(c, &rq, &res), -1);
+	assert_int_equal(res.err, HTTP_ERR_REFUSED_URL);
+	rq.url = "http://127.0.0.1:1.example.com/x";
+	assert_int_equal(http_perform(c, &rq, &res), -1);
+	assert_int_equal(res.err, HTTP_ERR_REFUSED_URL);
+	rq.url = "http://127.0.0.1:1?x";
+	assert_int_equal(http_perform(c, &rq, &res), -1);
+	assert_int_equal(res.err, HTTP_ERR_CONNECT);
 
 	http_response_release(&res);
 	http_client_free(c);
