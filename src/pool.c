@@ -84,6 +84,9 @@ struct pool {
 	struct pool_job *all;
 	size_t nidle, nready, nblocked, nqueued, nrunning, nfinishing;
 	size_t nadded, nfinished;
+	/* Failed results the dispatcher has not yet reported: a done
+	 * callback may halt the run on them (--max-failures). */
+	size_t nfail_pending;
 	/* The open batch of done callbacks (batch_begin called, batch_end
 	 * not yet), and the jobs it released, held until batch_end. */
 	int in_batch;
@@ -473,10 +476,13 @@ static void *worker_main(void *arg)
 		 * while the dispatcher lags: requests sent whose outcomes are
 		 * not yet committed stay below one per worker plus one batch
 		 * (POOL_BATCH), which bounds what a kill -9 makes the next
-		 * run send again.
+		 * run send again. Nor while a failure awaits its done
+		 * callback, which may halt the run (--max-failures): the
+		 * dispatcher decides, as it would without self-admission.
 		 */
 		if (!p->ready.head && !p->quit && !p->stopping &&
 		    !atomic_load(&p->stop_req) && p->started &&
+		    p->nfail_pending == 0 &&
 		    p->nrunning + p->nfinishing + p->batch_n <
 		        (size_t)p->cfg.workers + POOL_BATCH)
 			j = take_job(p, clock_mono_ns());
@@ -517,6 +523,8 @@ static void *worker_main(void *arg)
 			continue;
 		}
 		p->nfinishing++;
+		if (r.status == POOL_FAILED)
+			p->nfail_pending++;
 		j->result = r;
 		j->state = ST_RAN;
 		fifo_push(&p->completed, j);
@@ -576,6 +584,8 @@ static void drain_completed(struct pool *p)
 		struct pool_end end;
 
 		if (j->state == ST_RAN) {
+			if (j->result.status == POOL_FAILED)
+				p->nfail_pending--;
 			if (j->result.status == POOL_AGAIN && !p->stopping) {
 				p->nfinishing--;
 				make_runnable(p, j, j->result.delay_ns);
