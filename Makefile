@@ -7,6 +7,7 @@
 #   make             build teamsprov and teamsprov-sim into $(B)/
 #   make check       every test, plain and under ASan+UBSan, and the man lint
 #   make check-asan  the test suite built with AddressSanitizer + UBSan
+#   make check-clang everything built with clang -Werror (no run)
 #   make check-valgrind  unit and integration tests under memcheck
 #   make fuzz        libFuzzer targets (FUZZ_SECONDS each, default 60)
 #   make bench       benchmarks (figures and ratios on stdout)
@@ -29,7 +30,7 @@ DEB_PACKAGES = gcc make pkg-config libc6-dev \
 
 PKG_MODULES = libcurl libcjson libmicrohttpd inih sqlite3 libcrypto
 
-PUBLIC = all check check-asan check-valgrind fuzz bench demo install
+PUBLIC = all check check-asan check-clang check-valgrind fuzz bench demo install
 
 .PHONY: $(PUBLIC) deps clean fmt
 .DEFAULT_GOAL := all
@@ -96,13 +97,22 @@ test: all $(UNIT_BIN)
 	@TP_BUILD=$(B) tests/run
 
 check: test lint
+	@$(MAKE) --no-print-directory check-clang
 	@$(MAKE) --no-print-directory check-asan
+
+# Everything also builds warning-free with clang (-Werror): compile only.
+check-clang:
+	@$(MAKE) --no-print-directory TP_INNER=1 B=build-clang CC=clang \
+		all-tests
+	@echo "clang: no warnings"
 
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 check-asan:
 	@$(MAKE) --no-print-directory TP_INNER=1 B=build-asan \
 		CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" test
+
+all-tests: all $(UNIT_BIN)
 
 check-valgrind: all $(UNIT_BIN)
 	@TP_BUILD=$(B) TP_VALGRIND=1 tests/run
@@ -140,13 +150,13 @@ install: all
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5
 
-.PHONY: test lint fuzz-run
+.PHONY: test lint fuzz-run all-tests
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 endif
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-clang build-fuzz
 
 fmt:
 	clang-format -i src/*.c src/sim/*.c include/*.h tests/unit/*.c fuzz/*.c

@@ -158,6 +158,14 @@ char *config_locate(const char *opt_path, const char *manifest_dir);
 void config_check_secrets(const struct config *c, const char *base_dir,
                           struct diag *d);
 
+/*
+ * Checks that r, one of c's secrets, is there (secret_check: variable
+ * set, file present and private; commands are not run). Returns 0, or -1
+ * with one error in d naming the key and where it was set.
+ */
+int config_require_secret(const struct config *c, const struct secret_ref *r,
+                          struct diag *d);
+
 /* The timeout for an API: its own, else [run] timeout. */
 int64_t config_api_timeout(const struct config *c, const struct config_api *a);
 

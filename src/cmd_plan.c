@@ -17,9 +17,12 @@
 #include "resolve.h"
 #include "runtime.h"
 
-static const char *const reason_name[] = {"", "new", "older than "
-						     "url_max_age",
-					  "refresh"};
+static const char *const reason_name[] = {
+    "",
+    "new",
+    "older than url_max_age",
+    "refresh",
+};
 
 /* Names the SBC gateways and PBX types only the live lists can resolve. */
 static void print_live_refs(const struct mf_enterprise *e, const char *q)

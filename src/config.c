@@ -678,6 +678,31 @@ void config_check_secrets(const struct config *c, const char *base_dir,
 	}
 }
 
+int config_require_secret(const struct config *c, const struct secret_ref *r,
+                           struct diag *d)
+{
+	size_t i;
+	char *err;
+
+	if (secret_check(r, c->dir, &err) == 0)
+		return 0;
+	for (i = 0; i < config_key_n; i++) {
+		const struct key_def *k = &config_key_table[i];
+		const struct config_origin *o = &c->origin[i];
+
+		if (k->type != KT_SECRET || k->kind != r->kind ||
+		    (const char *)c + k->off != (const char *)r)
+			continue;
+		diag_error(d, o->file ? o->file : "configuration", o->line,
+		           "[%s] %s: %s", k->section, k->name, err);
+		free(err);
+		return -1;
+	}
+	diag_error(d, "configuration", 0, "%s", err);
+	free(err);
+	return -1;
+}
+
 int64_t config_api_timeout(const struct config *c, const struct config_api *a)
 {
 	return a->timeout > 0 ? a->timeout : c->run.timeout;

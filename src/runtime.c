@@ -164,11 +164,32 @@ static void retry_from_config(const struct config *c, struct retry_policy *p)
 	p->cap_ns = c->run.backoff_cap;
 }
 
+/*
+ * A configured secret that is not there (unset variable, missing file) is
+ * a configuration error, found before any request: 65, not a failed login.
+ */
+static int require_secrets(struct runtime *rt, const struct secret_ref *a,
+			   const struct secret_ref *b)
+{
+	struct diag d;
+	int rc = 0;
+
+	diag_init(&d);
+	if ((a && config_require_secret(&rt->cfg, a, &d) < 0) ||
+	    (b && config_require_secret(&rt->cfg, b, &d) < 0)) {
+		diag_print(&d, stderr);
+		rc = TP_EXIT_DATAERR;
+	}
+	diag_release(&d);
+	return rc;
+}
+
 static int setup_c2t(struct runtime *rt)
 {
 	const struct config_c2t *c = &rt->cfg.c2t;
 	struct auth_config ac;
 	struct retry_policy rp;
+	int rc;
 
 	memset(&ac, 0, sizeof(ac));
 	ac.api = "c2t";
@@ -179,6 +200,8 @@ static int setup_c2t(struct runtime *rt)
 	if (c->token.kind != SECRET_NONE) {
 		ac.kind = AUTH_TOKEN;
 		ac.token = c->token;
+		if ((rc = require_secrets(rt, &c->token, NULL)) != 0)
+			return rc;
 	} else if (c->client_id && c->username &&
 		   c->client_secret.kind != SECRET_NONE &&
 		   c->password.kind != SECRET_NONE) {
@@ -187,6 +210,9 @@ static int setup_c2t(struct runtime *rt)
 		ac.client_secret = c->client_secret;
 		ac.username = c->username;
 		ac.password = c->password;
+		if ((rc = require_secrets(rt, &c->client_secret,
+					  &c->password)) != 0)
+			return rc;
 	} else {
 		fprintf(stderr,
 			"teamsprov: [c2t] needs credentials: client_id, "
@@ -205,6 +231,7 @@ static int setup_fusion(struct runtime *rt)
 	const struct config_fusion *c = &rt->cfg.fusion;
 	struct auth_config ac;
 	struct retry_policy rp;
+	int rc;
 
 	if (!c->base_url || !c->draas_instance) {
 		fprintf(stderr, "teamsprov: [fusion] needs base_url and "
@@ -220,10 +247,14 @@ static int setup_fusion(struct runtime *rt)
 	if (c->token.kind != SECRET_NONE) {
 		ac.kind = AUTH_TOKEN;
 		ac.token = c->token;
+		if ((rc = require_secrets(rt, &c->token, NULL)) != 0)
+			return rc;
 	} else if (c->username && c->password.kind != SECRET_NONE) {
 		ac.kind = AUTH_FUSION_LOGIN;
 		ac.username = c->username;
 		ac.password = c->password;
+		if ((rc = require_secrets(rt, &c->password, NULL)) != 0)
+			return rc;
 	} else {
 		fprintf(stderr, "teamsprov: [fusion] needs username and "
 				"password_env/_file/_cmd, or "

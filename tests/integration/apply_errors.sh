@@ -27,6 +27,16 @@ expect_rc 65 "a config error exits 65"
 check "it names the setting" grep -qi 'rate' "$T/err"
 check "the simulator saw no request" test "$(sim_stat "$api_requests")" = 0
 
+# A configured secret variable that is not set is a configuration error,
+# found before any request (not a refused login: 65, not 77).
+unset C2T_PASSWORD
+tp -m "$T/m" apply
+apply_env
+expect_rc 65 "an unset password variable exits 65"
+check "it names the variable and the key" \
+	grep -q 'password_env: environment variable C2T_PASSWORD is not set' "$T/err"
+check "the simulator saw no request" test "$(sim_stat "$api_requests")" = 0
+
 # An SBC gateway name resolved against the live list (no pinned table)
 # that is not in it.
 cp -r "$T/m" "$T/sbc"
