@@ -506,10 +506,21 @@ int journal_get_action(struct journal *j, const char *enterprise,
 	return rc;
 }
 
+_Static_assert(JR_ACT_GRANTED == 2 && JR_ACT_CONFIRMED == 4,
+	       "journal_put_action names the answered states by number");
+
 int journal_put_action(struct journal *j, const struct jr_action *a)
 {
-	sqlite3_stmt *st = prepare(j, "INSERT OR REPLACE INTO actions(key, "
-				      ACT_COLS ") VALUES (?,?,?,?,?,?,?,?,?)");
+	/* An answer the callback server journaled meanwhile (granted,
+	 * confirmed) outlives a URL issued again: it is not downgraded. */
+	sqlite3_stmt *st = prepare(
+		j, "INSERT INTO actions(key, " ACT_COLS ") VALUES "
+		   "(?,?,?,?,?,?,?,?,?) ON CONFLICT(key, action) DO UPDATE SET"
+		   " status=excluded.status, url=excluded.url,"
+		   " issued_at=excluded.issued_at,"
+		   " token_hash=excluded.token_hash, detail=excluded.detail,"
+		   " updated_at=excluded.updated_at"
+		   " WHERE actions.status NOT IN (2, 4)");
 	char *key = name_key(a->enterprise);
 
 	if (!st) {

@@ -115,6 +115,26 @@ static void test_actions(void **state)
 	assert_int_equal(journal_get_action(j, "acme corp", "GET_CDR_CONSENT",
 					    &got),
 			 1);
+
+	/* A URL issued again replaces an issued one, not a granted one. */
+	a.url = "https://example.test/y";
+	assert_int_equal(journal_put_action(j, &a), 0);
+	assert_int_equal(journal_get_action(j, "acme corp", "REGISTRATION",
+					    &got),
+			 0);
+	assert_string_equal(got.url, "https://example.test/y");
+	jr_action_release(&got);
+	a.status = JR_ACT_GRANTED;
+	assert_int_equal(journal_put_action(j, &a), 0);
+	a.status = JR_ACT_ISSUED;
+	a.url = "https://example.test/z";
+	assert_int_equal(journal_put_action(j, &a), 0);
+	assert_int_equal(journal_get_action(j, "acme corp", "REGISTRATION",
+					    &got),
+			 0);
+	assert_int_equal(got.status, JR_ACT_GRANTED);
+	assert_string_equal(got.url, "https://example.test/y");
+	jr_action_release(&got);
 	journal_close(j);
 }
 
