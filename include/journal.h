@@ -125,8 +125,8 @@ void jr_action_release(struct jr_action *a);
 
 int journal_get_action(struct journal *j, const char *enterprise,
 		       const char *action, struct jr_action *a);
-/* Inserts or replaces an action, but never replaces one the admin has
- * answered (granted or confirmed): that answer stands. */
+/* Inserts or replaces an action; but an issued URL never replaces an
+ * action the admin has answered (granted or confirmed): the answer stands. */
 int journal_put_action(struct journal *j, const struct jr_action *a);
 /* Every action of one enterprise (NULL: of all), enterprise then action
  * order. */

@@ -506,7 +506,8 @@ int journal_get_action(struct journal *j, const char *enterprise,
 	return rc;
 }
 
-_Static_assert(JR_ACT_GRANTED == 2 && JR_ACT_CONFIRMED == 4,
+_Static_assert(JR_ACT_ISSUED == 1 && JR_ACT_GRANTED == 2 &&
+		   JR_ACT_CONFIRMED == 4,
 	       "journal_put_action names the answered states by number");
 
 int journal_put_action(struct journal *j, const struct jr_action *a)
@@ -520,7 +521,7 @@ int journal_put_action(struct journal *j, const struct jr_action *a)
 		   " issued_at=excluded.issued_at,"
 		   " token_hash=excluded.token_hash, detail=excluded.detail,"
 		   " updated_at=excluded.updated_at"
-		   " WHERE actions.status NOT IN (2, 4)");
+		   " WHERE excluded.status <> 1 OR actions.status NOT IN (2, 4)");
 	char *key = name_key(a->enterprise);
 
 	if (!st) {
