@@ -181,7 +181,8 @@ def apply(m, sim, workers=None):
 
 def counters(r, sim):
     s = sim.stats()
-    r.requests = s["requests"]["total"]
+    r.requests = sum(v for k, v in s["requests"].items()
+                     if not k.startswith("sim."))
     r.n429 = s["rate_limited"]["c2t"]
     r.created = s["c2t"]["enterprises_created"]
     r.urls = sum(sum(v.values()) for v in s["c2t"]["action_urls"].values())
