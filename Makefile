@@ -26,7 +26,8 @@ FUZZ_SECONDS ?= 60
 DEB_PACKAGES = gcc make pkg-config libc6-dev \
 	libcurl4-openssl-dev libcsv-dev libcjson-dev libmicrohttpd-dev \
 	libinih-dev libsqlite3-dev libssl-dev libcmocka-dev \
-	clang libclang-rt-14-dev mandoc curl wrk sqlite3 valgrind python3
+	clang libclang-rt-14-dev mandoc man-db groff-base curl wrk sqlite3 \
+	valgrind python3
 
 PKG_MODULES = libcurl libcjson libmicrohttpd inih sqlite3 libcrypto
 
@@ -119,6 +120,10 @@ check-valgrind: all $(UNIT_BIN)
 
 lint:
 	@mandoc -T lint -W warning man/*.[0-9]
+	@for m in man/*.[0-9]; do \
+		w=$$(MANWIDTH=80 man -l "$$m" 2>&1 >/dev/null); \
+		[ -z "$$w" ] || { echo "$$m: $$w"; exit 1; }; \
+	done
 	@tests/man-synopsis.sh $(B)/teamsprov
 	@echo "man pages: lint clean"
 
