@@ -16,5 +16,6 @@ int cmd_plan(int argc, char **argv, struct tp_globals *g);
 int cmd_state(int argc, char **argv, struct tp_globals *g);
 int cmd_urls(int argc, char **argv, struct tp_globals *g);
 int cmd_validate(int argc, char **argv, struct tp_globals *g);
+int cmd_wait(int argc, char **argv, struct tp_globals *g);
 
 #endif
