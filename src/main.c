@@ -58,6 +58,23 @@ const struct tp_command tp_commands[] = {
 	 "url_max_age, for enterprises apply has created.\n\n"
 	 "  --action TYPE  only this action type, e.g. LOGIN_ENTERPRISE_ADMIN\n"
 	 "  --refresh      re-issue every URL, failed ones included\n"},
+	{"fusion", cmd_fusion,
+	 "sources|link|unlink|reset-secret|update-vrp|create-app-script "
+	 "TENANT SUB [TARGET_SUB] [--draas-instance NAME] [--json] [--yes] "
+	 "[--application-id ID --secret env:NAME|file:PATH] [-o FILE] "
+	 "[--force]",
+	 "single Fusion operations on one subscription",
+	 "  sources TENANT SUB          subscriptions it may be linked to\n"
+	 "  link TENANT SUB TARGET_SUB  share TARGET_SUB's MS Teams tenant\n"
+	 "  unlink TENANT SUB --yes     erase the onboarding (destructive)\n"
+	 "  reset-secret TENANT SUB --application-id ID\n"
+	 "               --secret env:NAME|file:PATH\n"
+	 "                              send a new application secret\n"
+	 "  update-vrp TENANT SUB       update voice routing, print its status\n"
+	 "  create-app-script TENANT SUB [-o FILE] [--force]\n"
+	 "                              save the customised create_app.ps1\n\n"
+	 "  --draas-instance NAME  instead of [fusion] draas_instance\n"
+	 "  --json                 print the server's answer as JSON\n"},
 	{"lookup", cmd_lookup, "sbc|pbx",
 	 "print the live SBC gateways or PBX types as CSV",
 	 "Asks ConnecttoTeams for the reseller's SBC gateway regions (sbc) or\n"
