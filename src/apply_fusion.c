@@ -659,6 +659,12 @@ static void row_next(struct fz_row *r)
 			r->fr->link_waiting++;
 			return;
 		}
+		if (ts == JR_WIZ_FAILED && r->jw.status == JR_WIZ_FAILED) {
+			/* Failed before for the same reason: counted like
+			 * its target, not as a new failure. */
+			r->fr->failed_before++;
+			return;
+		}
 		if (ts != JR_WIZ_DONE) {
 			char *why = xasprintf(
 				"subscription %" PRId64 " it links to was not "
@@ -807,7 +813,12 @@ static int plan_row(struct fz_run *fr, struct fz_row *r)
 		r->want_start = true;
 		break;
 	case JR_WIZ_NONE:
-	default: r->want_start = true;
+	default:
+		/* Onboarded remotely already (plan --refresh calls it
+		 * adopt): a wizard found running or complete is taken
+		 * over instead of started. */
+		r->probe = true;
+		r->want_start = true;
 	}
 	if (r->jw.status == JR_WIZ_RUNNING)
 		atomic_fetch_add(&fr->running, 1);

@@ -50,7 +50,8 @@ tp -m "$M" apply --no-progress
 expect_rc 0 "second apply: nothing failed anew"
 check "second apply starts no wizard" test "$(fstat 'sum(x["posts"] for x in subs)')" -eq "$posts"
 check "second apply registers no application" test "$(fstat 'sum(x["application_posts"] for x in subs)')" -eq 200
-check "it says how to restart the failed" contains "$T/out" "failed earlier: $fail_j wizard"
+check "it says how to restart the failed" \
+	test "$(sed -n 's/^failed earlier: \([0-9]*\) wizard.*/\1/p' "$T/out")" -ge "$fail_j"
 
 tp -m "$M" -j 8 apply --no-progress --restart-failed
 check "--restart-failed posts exactly the failed again" \
