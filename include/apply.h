@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "pool.h"
@@ -81,6 +82,8 @@ struct progress;
 void apply_fusion_progress(struct apply *ap, struct progress *pr);
 /* The Fusion lines of the summary; nothing without Fusion work. */
 void apply_fusion_summary(const struct apply *ap);
+/* Its teamsprov_items lines of the metrics file (none without Fusion). */
+void apply_fusion_metrics(const struct apply *ap, FILE *f);
 void apply_fusion_release(struct apply *ap);
 
 /* 0, or 65 with the reason printed, when action URLs would have no

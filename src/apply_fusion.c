@@ -1014,6 +1014,24 @@ void apply_fusion_summary(const struct apply *ap)
 		       fr->starting_left, fr->starting_left == 1 ? "" : "s");
 }
 
+void apply_fusion_metrics(const struct apply *ap, FILE *f)
+{
+	const struct fz_run *fr = ap->fz;
+
+	if (!fr)
+		return;
+	fprintf(f,
+		"teamsprov_items{kind=\"wizard\",status=\"done\"} %zu\n"
+		"teamsprov_items{kind=\"wizard\",status=\"failed\"} %zu\n"
+		"teamsprov_items{kind=\"wizard\",status=\"running\"} %zu\n"
+		"teamsprov_items{kind=\"application\",status=\"registered\"} "
+		"%zu\n"
+		"teamsprov_items{kind=\"application\",status=\"reset\"} %zu\n"
+		"teamsprov_items{kind=\"link\",status=\"linked\"} %zu\n",
+		atomic_load(&fr->done), atomic_load(&fr->failed),
+		atomic_load(&fr->running), fr->apps, fr->resets, fr->links);
+}
+
 void apply_fusion_release(struct apply *ap)
 {
 	struct fz_run *fr = ap->fz;

@@ -193,6 +193,7 @@ static int write_metrics(const struct apply *ap, const char *path,
 	fprintf(f, "teamsprov_items{kind=\"action_url\",status=\"failed\"} "
 		   "%zu\n",
 		ap->urls_failed);
+	apply_fusion_metrics(ap, f);
 	fprintf(f, "# HELP teamsprov_requests_total HTTP requests by API and "
 		   "status class.\n# TYPE teamsprov_requests_total counter\n");
 	for (i = 0; i < API_COUNT; i++) {

@@ -65,9 +65,10 @@ sim_restart --wizard-duration 4 --init-delay 0.3
 fusion_env
 rm -rf "$M"
 gen_fusion "$M" 10
-tp -m "$M" apply --no-progress --wizard-timeout 1s
+tp -m "$M" apply --no-progress --wizard-timeout 1s --metrics "$T/m.prom"
 expect_rc 75 "--wizard-timeout with wizards running: exit 75"
 check "summary names the time-out" contains "$T/out" "timed out: 10 wizards still running"
+check "metrics count the running wizards" contains "$T/m.prom" 'teamsprov_items{kind="wizard",status="running"} 10'
 tp -m "$M" wait --no-progress --timeout 500ms
 expect_rc 75 "wait --timeout with wizards running: exit 75"
 tp -m "$M" wait --no-progress
