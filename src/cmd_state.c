@@ -78,6 +78,22 @@ static int show_action(const struct jr_action *a, void *arg)
 	return 0;
 }
 
+static int list_wizard(const struct jr_wizard *w, void *arg)
+{
+	char *q = w->enterprise ? str_quote(w->enterprise, 256) : NULL;
+
+	(void)arg;
+	printf("fusion %s/%lld %-8s", w->tenant, (long long)w->subscription,
+	       jr_wiz_status_name(w->status));
+	if (w->link_to)
+		printf(" link to %lld", (long long)w->link_to);
+	else
+		printf(" steps %d/%d", w->steps_done, w->steps_total);
+	printf("%s%s\n", q ? " enterprise " : "", q ? q : "");
+	free(q);
+	return 0;
+}
+
 static int show_wizard(const struct jr_wizard *w, void *arg)
 {
 	char when[32];
@@ -174,6 +190,8 @@ int cmd_state(int argc, char **argv, struct tp_globals *g)
 		return rt_release(&rt, rc);
 	if (strcmp(sub, "list") == 0) {
 		r = journal_each_enterprise(rt.j, list_one, rt.j);
+		if (r == 0)
+			r = journal_each_wizard(rt.j, NULL, list_wizard, NULL);
 	} else if (!forget) {
 		r = show(rt.j, argv[2]);
 	} else {

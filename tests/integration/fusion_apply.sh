@@ -70,6 +70,10 @@ expect_rc 0 "state show"
 check "state show lists the wizards" grep -qE "fusion $TEN/1 +(done|failed)" "$T/out"
 check "state show shows the steps" grep -qE "Step 6" "$T/out"
 
+tp -m "$M" state list
+check "state list lists the wizards" grep -qE "^fusion $TEN/2 +(done|failed) +steps [0-9]/6 enterprise \"Gen Corp 0001\"" "$T/out"
+check "and the links" grep -qE "^fusion $TEN/1001 +[a-z]+ +link to 1 " "$T/out"
+
 # --only selects rows by enterprise: an unknown one selects none
 tp -m "$M" --only Nobody apply --no-progress
 check "--only of another enterprise touches no fusion row" \
