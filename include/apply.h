@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "pool.h"
@@ -44,10 +45,46 @@ struct apply {
 	long max_fail; /* -1: no limit */
 	bool max_fail_pct;
 	bool halted, journal_error, interrupted, abandoned;
+	/* Fusion (apply_fusion.c): NULL when no fusion.csv row is selected */
+	struct fz_run *fz;
+	bool fusion_only;  /* teamsprov wait: no C2T work at all */
+	size_t other_ok;   /* items of the other APIs that succeeded */
+	bool wizards_left; /* wizards still running at a time-out or stop */
 };
 
 /* Runs the C2T jobs to the end (or a stop). 0, or an exit status. */
 int apply_c2t(struct apply *ap);
+
+/* For the other APIs' jobs (done callbacks, dispatcher thread only):
+ * records a failed item for the summary; counts an ended item against
+ * --max-failures; reports a journal write error once and stops. */
+void apply_add_failure(struct apply *ap, const char *item, const char *why,
+		       enum api_failure kind);
+void apply_item_ended(struct apply *ap, bool failed);
+void apply_journal_failed(struct apply *ap);
+
+/* --- Fusion (apply_fusion.c) --- */
+struct fz_opts {
+	bool no_wait;        /* start wizards, do not poll them */
+	bool restart_failed; /* start failed wizards again */
+	bool wait_only;      /* teamsprov wait: poll journaled wizards only */
+	int64_t timeout_ns;  /* give up polling after this; 0: never */
+};
+/* Builds the Fusion work of the run from the manifest (or, wait_only,
+ * from the journal) and reads the application secrets it will send.
+ * Returns 0 (ap->fz may stay NULL: nothing to do), or an exit status
+ * with the reason printed. */
+int apply_fusion_prepare(struct apply *ap, const struct fz_opts *o);
+/* Adds the Fusion jobs to ap->pool (called by apply_c2t). 0 or -1. */
+int apply_fusion_queue(struct apply *ap);
+/* The wizard counts in the progress line. */
+struct progress;
+void apply_fusion_progress(struct apply *ap, struct progress *pr);
+/* The Fusion lines of the summary; nothing without Fusion work. */
+void apply_fusion_summary(const struct apply *ap);
+/* Its teamsprov_items lines of the metrics file (none without Fusion). */
+void apply_fusion_metrics(const struct apply *ap, FILE *f);
+void apply_fusion_release(struct apply *ap);
 
 /* 0, or 65 with the reason printed, when action URLs would have no
  * redirect target (neither callback_base nor a row's redirect_url). */

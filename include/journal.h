@@ -137,4 +137,12 @@ int journal_each_action(struct journal *j, const char *enterprise,
 int journal_find_action_by_token(struct journal *j, const char *hash,
 				 struct jr_action *a);
 
+/* --- for the journal's other parts (journal_fusion.c, ...) ----------- */
+
+struct sqlite3_stmt;
+/* A prepared statement for sql, cached by the address of the literal;
+ * NULL on error. Give it back with journal_stmt_done (which resets it). */
+struct sqlite3_stmt *journal_stmt(struct journal *j, const char *sql);
+void journal_stmt_done(struct journal *j, struct sqlite3_stmt *st);
+
 #endif

@@ -102,6 +102,22 @@ static const char *item_kind_reason(const struct pool_end *end)
 	return end->reason ? end->reason : "not started";
 }
 
+void apply_add_failure(struct apply *ap, const char *item, const char *why,
+		       enum api_failure kind)
+{
+	add_failure(ap, item, why, kind);
+}
+
+void apply_item_ended(struct apply *ap, bool failed)
+{
+	item_ended(ap, failed);
+}
+
+void apply_journal_failed(struct apply *ap)
+{
+	journal_failed(ap);
+}
+
 /* --- action URL jobs -------------------------------------------------- */
 
 struct url_job {
@@ -536,7 +552,7 @@ static int queue_work(struct apply *ap)
 
 	if (journal_begin(ap->rt->j) < 0)
 		return -1;
-	for (i = 0; rc == 0 && i < m->n_ent; i++) {
+	for (i = 0; rc == 0 && !ap->fusion_only && i < m->n_ent; i++) {
 		const struct mf_enterprise *e = &m->ent[i];
 		struct rc_enterprise need;
 
@@ -554,6 +570,8 @@ static int queue_work(struct apply *ap)
 			rc = add_url_jobs(ap, e);
 		}
 	}
+	if (rc == 0 && ap->fz)
+		rc = apply_fusion_queue(ap);
 	if (journal_commit(ap->rt->j) < 0)
 		rc = -1;
 	return rc;
@@ -587,8 +605,13 @@ int apply_c2t(struct apply *ap)
 		return TP_EXIT_CANTCREAT;
 	}
 	signals_catch(ap->pool);
-	pr = progress_start(ap->pool, ap->urls_only ? "urls" : "apply",
+	pr = progress_start(ap->pool,
+			    ap->urls_only     ? "urls"
+			    : ap->fusion_only ? "wait"
+					      : "apply",
 			    !ap->rt->g->quiet && !ap->rt->g->no_progress);
+	if (ap->fz)
+		apply_fusion_progress(ap, pr);
 	st = pool_run(ap->pool);
 	progress_stop(pr);
 	signals_release();

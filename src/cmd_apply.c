@@ -20,9 +20,11 @@
 #include "diag.h"
 #include "exitcode.h"
 #include "resolve.h"
+#include "units.h"
 
 struct apply_opts {
 	const char *metrics;
+	struct fz_opts fz;
 };
 
 /* "--max-failures N" or "P%". */
@@ -52,8 +54,12 @@ static int parse_opts(int argc, char **argv, struct apply *ap,
 	static const struct option opts[] = {
 		{"max-failures", required_argument, NULL, 'f'},
 		{"metrics", required_argument, NULL, 'M'},
+		{"no-wait", no_argument, NULL, 'N'},
+		{"wizard-timeout", required_argument, NULL, 'W'},
+		{"restart-failed", no_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
+	const char *why;
 	int c;
 
 	optind = 0;
@@ -69,6 +75,22 @@ static int parse_opts(int argc, char **argv, struct apply *ap,
 			break;
 		case 'M':
 			o->metrics = optarg;
+			break;
+		case 'N':
+			o->fz.no_wait = true;
+			break;
+		case 'R':
+			o->fz.restart_failed = true;
+			break;
+		case 'W':
+			if (units_parse_duration(optarg, &o->fz.timeout_ns,
+						 &why) < 0)
+				return cli_usage_error(
+					"apply", "--wizard-timeout: %s (got "
+						 "\"%s\")",
+					why, optarg);
+			o->fz.timeout_ns = o->fz.timeout_ns ? o->fz.timeout_ns
+							    : -1;
 			break;
 		default:
 			return cli_usage_error("apply", "unknown option \"%s\"",
@@ -171,6 +193,7 @@ static int write_metrics(const struct apply *ap, const char *path,
 	fprintf(f, "teamsprov_items{kind=\"action_url\",status=\"failed\"} "
 		   "%zu\n",
 		ap->urls_failed);
+	apply_fusion_metrics(ap, f);
 	fprintf(f, "# HELP teamsprov_requests_total HTTP requests by API and "
 		   "status class.\n# TYPE teamsprov_requests_total counter\n");
 	for (i = 0; i < API_COUNT; i++) {
@@ -230,7 +253,8 @@ static int write_metrics(const struct apply *ap, const char *path,
 int apply_exit_status(const struct apply *ap)
 {
 	const struct api *c2t = &ap->rt->apis[API_C2T];
-	size_t ok = ap->ent_created + ap->ent_adopted + ap->urls_issued;
+	size_t ok = ap->ent_created + ap->ent_adopted + ap->urls_issued +
+		    ap->other_ok;
 	size_t unreach = 0, refused = 0, i;
 	int rc = 0;
 
@@ -238,7 +262,8 @@ int apply_exit_status(const struct apply *ap)
 		unreach += ap->fails[i].kind == API_FAIL_UNREACHABLE;
 		refused += ap->fails[i].kind == API_FAIL_REFUSED;
 	}
-	if (atomic_load(&c2t->auth_refused))
+	if (atomic_load(&c2t->auth_refused) ||
+	    atomic_load(&ap->rt->apis[API_FUSION].auth_refused))
 		rc = tp_exit_merge(rc, TP_EXIT_NOPERM);
 	if (ap->n_fails && ok == 0 && refused == ap->n_fails)
 		rc = tp_exit_merge(rc, TP_EXIT_NOPERM);
@@ -247,6 +272,8 @@ int apply_exit_status(const struct apply *ap)
 	if (ap->journal_error)
 		rc = tp_exit_merge(rc, TP_EXIT_CANTCREAT);
 	if (ap->interrupted || ap->abandoned)
+		rc = tp_exit_merge(rc, TP_EXIT_TEMPFAIL);
+	if (ap->wizards_left)
 		rc = tp_exit_merge(rc, TP_EXIT_TEMPFAIL);
 	if (ap->n_fails || ap->halted)
 		rc = tp_exit_merge(rc, TP_EXIT_FAILED);
@@ -258,15 +285,34 @@ static void notice_other_files(const struct apply *ap)
 	struct mf_counts n;
 
 	manifest_counts(ap->rt->m, &n);
-	if (n.fusion)
-		fprintf(stderr, "notice: %s: %zu row%s left alone (Fusion "
-				"provisioning is not in this version)\n",
-			ap->rt->m->path[MF_FUSION], n.fusion,
-			n.fusion == 1 ? "" : "s");
 	if (n.acs)
 		fprintf(stderr, "notice: %s: %zu row%s left alone (ACS "
 				"provisioning is not in this version)\n",
 			ap->rt->m->path[MF_ACS], n.acs, n.acs == 1 ? "" : "s");
+}
+
+/* The Fusion rows the run will handle (none: no [fusion] needed). */
+static int setup_fusion(struct apply *ap, const struct apply_opts *o)
+{
+	struct runtime *rt = ap->rt;
+	struct fz_opts fo = o->fz;
+	size_t i, n = 0;
+	int rc;
+
+	for (i = 0; i < rt->m->n_fusion; i++)
+		n += !rt->g->n_only ||
+		     (rt->m->fusion[i].enterprise &&
+		      rc_selected(rt->g->only, rt->g->n_only,
+				  rt->m->fusion[i].enterprise));
+	if (n == 0)
+		return 0;
+	if ((rc = rt_setup_api(rt, API_FUSION)) != 0)
+		return rc;
+	if (fo.timeout_ns == 0)
+		fo.timeout_ns = rt->cfg.fusion.wizard_timeout;
+	else if (fo.timeout_ns < 0)
+		fo.timeout_ns = 0; /* --wizard-timeout 0: wait forever */
+	return apply_fusion_prepare(ap, &fo);
 }
 
 void apply_release(struct apply *ap)
@@ -314,6 +360,8 @@ int cmd_apply(int argc, char **argv, struct tp_globals *g)
 		rc = rt_open_log(&rt);
 	if (rc == 0 && !g->quiet)
 		notice_other_files(&ap);
+	if (rc == 0)
+		rc = setup_fusion(&ap, &o);
 	if (rc == 0) {
 		client = http_client_new(&rt.http);
 		rc = resolve_live(&rt, client, &ap.ids);
@@ -324,6 +372,7 @@ int cmd_apply(int argc, char **argv, struct tp_globals *g)
 		ap.rco.max_age_ms = rt.cfg.run.url_max_age / TP_NS_PER_MS;
 		rc = apply_c2t(&ap);
 		apply_print_summary(&ap);
+		apply_fusion_summary(&ap);
 		rc = tp_exit_merge(rc, apply_exit_status(&ap));
 		if (o.metrics)
 			rc = tp_exit_merge(
@@ -337,6 +386,7 @@ int cmd_apply(int argc, char **argv, struct tp_globals *g)
 		fflush(stdout);
 		_exit(rc);
 	}
+	apply_fusion_release(&ap);
 	apply_release(&ap);
 	return rt_release(&rt, rc);
 }

@@ -11,6 +11,8 @@
 
 #include "commands.h"
 #include "exitcode.h"
+#include "http.h"
+#include "journal_fusion.h"
 #include "runtime.h"
 
 /* ISO 8601 UTC of a unix-ms time; "-" for 0. */
@@ -76,6 +78,67 @@ static int show_action(const struct jr_action *a, void *arg)
 	return 0;
 }
 
+static int list_wizard(const struct jr_wizard *w, void *arg)
+{
+	char *q = w->enterprise ? str_quote(w->enterprise, 256) : NULL;
+
+	(void)arg;
+	printf("fusion %s/%lld %-8s", w->tenant, (long long)w->subscription,
+	       jr_wiz_status_name(w->status));
+	if (w->link_to)
+		printf(" link to %lld", (long long)w->link_to);
+	else
+		printf(" steps %d/%d", w->steps_done, w->steps_total);
+	printf("%s%s\n", q ? " enterprise " : "", q ? q : "");
+	free(q);
+	return 0;
+}
+
+static int show_wizard(const struct jr_wizard *w, void *arg)
+{
+	char when[32];
+	char *q = str_quote(w->tenant, 64);
+
+	(void)arg;
+	iso_time(w->started_at, when);
+	printf("  fusion %s/%lld %-8s", w->tenant, (long long)w->subscription,
+	       jr_wiz_status_name(w->status));
+	if (w->link_to)
+		printf(" link to %lld", (long long)w->link_to);
+	else
+		printf(" steps %d/%d started %s transaction %s",
+		       w->steps_done, w->steps_total, when,
+		       w->transaction_id ? w->transaction_id : "-");
+	printf("\n");
+	if (w->steps_json) {
+		cJSON *a = cJSON_Parse(w->steps_json), *s;
+
+		cJSON_ArrayForEach(s, a)
+		{
+			const char *n = json_get_str(s, "name");
+			const char *t = json_get_str(s, "text");
+			char *qn = str_quote(n ? n : "?", 40);
+			char *qt = str_quote(t ? t : "", 120);
+
+			printf("    %s %s %s\n", qn,
+			       cJSON_IsTrue(cJSON_GetObjectItem(s, "executed"))
+				       ? "[x]"
+				       : "[ ]",
+			       qt);
+			free(qn);
+			free(qt);
+		}
+		cJSON_Delete(a);
+	}
+	if (w->message) {
+		char *m = str_quote(w->message, 300);
+		printf("    message: %s\n", m);
+		free(m);
+	}
+	free(q);
+	return 0;
+}
+
 static int show(struct journal *j, const char *name)
 {
 	struct jr_enterprise e;
@@ -103,6 +166,8 @@ static int show(struct journal *j, const char *name)
 	printf("  updated: %s\nactions:\n", when);
 	free(q);
 	rc = journal_each_action(j, e.name, show_action, NULL);
+	if (rc == 0)
+		rc = journal_each_wizard(j, e.name, show_wizard, NULL);
 	jr_enterprise_release(&e);
 	return rc < 0 ? -1 : 0;
 }
@@ -125,6 +190,8 @@ int cmd_state(int argc, char **argv, struct tp_globals *g)
 		return rt_release(&rt, rc);
 	if (strcmp(sub, "list") == 0) {
 		r = journal_each_enterprise(rt.j, list_one, rt.j);
+		if (r == 0)
+			r = journal_each_wizard(rt.j, NULL, list_wizard, NULL);
 	} else if (!forget) {
 		r = show(rt.j, argv[2]);
 	} else {

@@ -27,7 +27,7 @@
  * address of the SQL literal; a statement already in use (a callback of
  * journal_each_* calling back in) gets a fresh, uncached one.
  */
-#define STMT_CACHE 24
+#define STMT_CACHE 40
 
 struct journal {
 	sqlite3 *db;
@@ -585,4 +585,16 @@ int journal_find_action_by_token(struct journal *j, const char *hash,
 		return -1;
 	bind_text(st, 1, hash);
 	return get_one_action(j, st, a);
+}
+
+/* --- for the journal's other parts (journal_fusion.c, ...) ----------- */
+
+sqlite3_stmt *journal_stmt(struct journal *j, const char *sql)
+{
+	return prepare(j, sql);
+}
+
+void journal_stmt_done(struct journal *j, sqlite3_stmt *st)
+{
+	finish(j, st);
 }

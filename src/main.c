@@ -23,7 +23,9 @@ const struct tp_command tp_commands[] = {
 	 "Reads every manifest file in the manifest directory (-m) and the\n"
 	 "configuration, reports every problem as FILE:LINE: error: ...,\n"
 	 "and sends nothing anywhere. Exit 0 when all is well, 65 if not.\n"},
-	{"apply", cmd_apply, "[--max-failures N|P%] [--metrics FILE]",
+	{"apply", cmd_apply,
+	 "[--max-failures N|P%] [--no-wait] [--wizard-timeout DUR] "
+	 "[--restart-failed] [--metrics FILE]",
 	 "create what the manifests describe; resumable",
 	 "Creates the enterprises of enterprises.csv in ConnecttoTeams and\n"
 	 "issues their admins' action URLs, as fast as the configured rate\n"
@@ -31,7 +33,17 @@ const struct tp_command tp_commands[] = {
 	 "at any time: it does only what is missing.\n\n"
 	 "  --max-failures N|P%  stop starting new items once more than N\n"
 	 "                       items (or P% once 20 have ended) failed\n"
+	 "  --no-wait            start Fusion wizards, do not poll them\n"
+	 "  --wizard-timeout DUR stop polling after DUR (exit 75)\n"
+	 "  --restart-failed     start failed Fusion wizards again\n"
 	 "  --metrics FILE       write Prometheus metrics at the end\n"},
+	{"wait", cmd_wait, "[--timeout DUR]",
+	 "poll the running Fusion wizards to completion",
+	 "Polls every Fusion wizard the journal shows running (after apply\n"
+	 "--no-wait, a time-out or a crash) until it is done or failed. It\n"
+	 "never starts a wizard. Exit 0 when all are done, 1 if any failed,\n"
+	 "75 when --timeout ran out with wizards still running.\n\n"
+	 "  --timeout DUR  give up after DUR (default [fusion] wizard_timeout)\n"},
 	{"plan", cmd_plan, "[--refresh]",
 	 "show what apply would do; exit 2 when there is work",
 	 "Compares the manifests with the journal and prints one line per\n"
@@ -46,6 +58,23 @@ const struct tp_command tp_commands[] = {
 	 "url_max_age, for enterprises apply has created.\n\n"
 	 "  --action TYPE  only this action type, e.g. LOGIN_ENTERPRISE_ADMIN\n"
 	 "  --refresh      re-issue every URL, failed ones included\n"},
+	{"fusion", cmd_fusion,
+	 "sources|link|unlink|reset-secret|update-vrp|create-app-script "
+	 "TENANT SUB [TARGET_SUB] [--draas-instance NAME] [--json] [--yes] "
+	 "[--application-id ID --secret env:NAME|file:PATH] [-o FILE] "
+	 "[--force]",
+	 "single Fusion operations on one subscription",
+	 "  sources TENANT SUB          subscriptions it may be linked to\n"
+	 "  link TENANT SUB TARGET_SUB  share TARGET_SUB's MS Teams tenant\n"
+	 "  unlink TENANT SUB --yes     erase the onboarding (destructive)\n"
+	 "  reset-secret TENANT SUB --application-id ID\n"
+	 "               --secret env:NAME|file:PATH\n"
+	 "                              send a new application secret\n"
+	 "  update-vrp TENANT SUB       update voice routing, print its status\n"
+	 "  create-app-script TENANT SUB [-o FILE] [--force]\n"
+	 "                              save the customised create_app.ps1\n\n"
+	 "  --draas-instance NAME  instead of [fusion] draas_instance\n"
+	 "  --json                 print the server's answer as JSON\n"},
 	{"lookup", cmd_lookup, "sbc|pbx",
 	 "print the live SBC gateways or PBX types as CSV",
 	 "Asks ConnecttoTeams for the reseller's SBC gateway regions (sbc) or\n"

@@ -22,6 +22,8 @@ struct progress {
 	pthread_cond_t cv;
 	int64_t start;
 	bool printed;
+	void (*extra)(void *arg, char *buf, size_t n);
+	void *extra_arg;
 };
 
 static void print_line(struct progress *pr)
@@ -29,7 +31,7 @@ static void print_line(struct progress *pr)
 	struct pool_counts c;
 	size_t done, total;
 	double secs, rps;
-	char eta[32] = "-";
+	char eta[32] = "-", extra[160] = "";
 
 	pool_get_counts(pr->pool, &c);
 	done = c.ok + c.failed + c.skipped + c.cancelled;
@@ -41,9 +43,12 @@ static void print_line(struct progress *pr)
 		long left = (long)(secs / (double)done * (double)(total - done));
 		snprintf(eta, sizeof(eta), "%ld:%02ld", left / 60, left % 60);
 	}
-	fprintf(stderr, "%s%s: %zu/%zu done, %.1f req/s, ETA %s, %zu failed%s",
+	if (pr->extra)
+		pr->extra(pr->extra_arg, extra, sizeof(extra));
+	fprintf(stderr,
+		"%s%s: %zu/%zu done, %.1f req/s, ETA %s, %zu failed%s%s",
 		pr->tty ? "\r" : "", pr->what, done, total, rps, eta,
-		c.failed + c.skipped, pr->tty ? "\033[K" : "\n");
+		c.failed + c.skipped, extra, pr->tty ? "\033[K" : "\n");
 	fflush(stderr);
 	pr->printed = true;
 }
@@ -96,6 +101,17 @@ struct progress *progress_start(struct pool *p, const char *what,
 		return NULL;
 	}
 	return pr;
+}
+
+void progress_set_extra(struct progress *pr,
+			void (*fn)(void *arg, char *buf, size_t n), void *arg)
+{
+	if (!pr)
+		return;
+	pthread_mutex_lock(&pr->mu);
+	pr->extra = fn;
+	pr->extra_arg = arg;
+	pthread_mutex_unlock(&pr->mu);
 }
 
 void progress_stop(struct progress *pr)

@@ -1,0 +1,1050 @@
+/*
+ * apply_fusion: the Netaxis Fusion part of apply and wait. Per fusion.csv
+ * row, one job at a time runs through the worker pool:
+ *
+ *   application  POST …/msteams/applications (or …/reset_secret when only
+ *                the secret changed), unless the journal holds the same
+ *                application id and secret fingerprint;
+ *   start        POST …/msteams/wizard; the transaction id is journaled
+ *                by its done callback before the first poll is queued. A
+ *                row the journal left "starting" (a run killed between
+ *                the POST and its journal entry) and a POST whose answer
+ *                was lost first GET the wizard, so a running wizard is
+ *                adopted instead of started twice;
+ *   poll         GET …/msteams/wizard on the schedule of fusion.h, as a
+ *                timer in the pool's heap (no thread waits); it ends when
+ *                the steps executed change (the done callback journals
+ *                them and queues the next poll), or at the end;
+ *   link         a link_subscription row: GET …/msteams/sources, then
+ *                POST …/msteams/link; it waits for the row of this file
+ *                that onboards the subscription it links to.
+ *
+ * Rows own their state for the whole run (struct fz_run); every job's
+ * payload is its row, and the next job of a row is queued by the done
+ * callback of the one before (row_next), on the dispatcher thread, after
+ * the outcome is journaled.
+ */
+#include <inttypes.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "clock.h"
+#include "exitcode.h"
+#include "fusion.h"
+#include "journal_fusion.h"
+#include "progress.h"
+#include "redact.h"
+#include "reconcile.h"
+
+struct fz_row {
+	struct fz_run *fr;
+	const struct mf_fusion *mf; /* NULL in wait */
+	struct jr_wizard jw;        /* the journaled state, kept current */
+	char *instance;             /* draas instance, owned */
+	char *item;                 /* "TENANT/SUB" for messages, owned */
+	char *wizard_url;           /* built once: polled many times */
+	/* what is left to do */
+	bool need_app, want_start, want_poll, is_link;
+	bool reset;                 /* the application job resets the secret */
+	char *secret;               /* application secret; wiped when sent */
+	char fp[JR_FP_SIZE];
+	/* the job running now */
+	struct api_attempts st;
+	int phase;                  /* link: 0 sources, 1 link */
+	bool probe;                 /* start: GET the wizard before POST */
+	int64_t probe_since;        /* mono ns of the lost POST; 0: resumed */
+	int64_t interval;           /* poll: the last delay */
+	int64_t delay;              /* poll: delay of the next poll job */
+	bool progressed, final, timed_out, adopted;
+	char *txid, *steps_json;    /* from the job, for its done callback */
+	struct fusion_wizard ws;
+	char *error;
+	enum api_failure failure;
+	/* link rows waiting for this row's wizard */
+	struct fz_row *target;
+	struct fz_row **waiters;
+	size_t n_waiters;
+	bool waiting; /* a link row registered with its target */
+};
+
+struct fz_run {
+	struct apply *ap;
+	struct fz_opts o;
+	struct fz_row *rows;
+	size_t n_rows;
+	int64_t deadline; /* mono ns; 0: none */
+	atomic_size_t running, done, failed; /* for the progress line */
+	size_t selected, apps, resets, links, started, adopted, timed_out,
+		not_waited, link_waiting, failed_before, starting_left,
+		cancelled;
+};
+
+static int64_t wall_ms(void)
+{
+	return clock_wall_ns() / TP_NS_PER_MS;
+}
+
+/* --- outcomes --------------------------------------------------------- */
+
+static void row_journal(struct fz_row *r)
+{
+	if (journal_put_wizard(r->fr->ap->rt->j, &r->jw) < 0)
+		apply_journal_failed(r->fr->ap);
+}
+
+static void set_str(char **dst, const char *s)
+{
+	free(*dst);
+	*dst = s ? xstrdup(s) : NULL;
+}
+
+static void row_next(struct fz_row *r);
+
+/* Wakes the link rows that waited for r (its wizard ended one way or the
+ * other, or needed nothing). */
+static void wake_waiters(struct fz_row *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_waiters; i++) {
+		struct fz_row *w = r->waiters[i];
+
+		w->waiting = false;
+		r->fr->link_waiting--;
+		row_next(w);
+	}
+	r->n_waiters = 0;
+}
+
+/* A row failed: journal, summary, --max-failures. */
+static void row_failed(struct fz_row *r, const char *why,
+		       enum api_failure kind, bool journal_failed_status)
+{
+	struct fz_run *fr = r->fr;
+
+	if (journal_failed_status)
+		r->jw.status = JR_WIZ_FAILED;
+	set_str(&r->jw.message, why);
+	row_journal(r);
+	if (r->jw.status == JR_WIZ_FAILED && !r->is_link)
+		atomic_fetch_add(&fr->failed, 1);
+	apply_add_failure(fr->ap, r->item, why, kind);
+	apply_item_ended(fr->ap, true);
+	r->need_app = r->want_start = r->want_poll = false;
+	wake_waiters(r);
+}
+
+static void row_ok(struct fz_row *r)
+{
+	r->fr->ap->other_ok++;
+	apply_item_ended(r->fr->ap, false);
+}
+
+/* --- requests ---------------------------------------------------------- */
+
+enum fz_answer { FZ_AGAIN, FZ_FAILED, FZ_ANSWER };
+
+/* One attempt of METHOD path (a built URL when url is set); on FZ_AGAIN
+ * *res_out carries the delay, on FZ_FAILED r->error is set. */
+static enum fz_answer fz_call(struct fz_row *r, struct pool_ctx *ctx,
+			      const char *method, const char *url,
+			      const char *body, struct http_request *req,
+			      struct http_response *res, int64_t *delay)
+{
+	struct api *api = &r->fr->ap->rt->apis[API_FUSION];
+	struct api_result out;
+	enum fz_answer a;
+
+	memset(req, 0, sizeof(*req));
+	req->method = method;
+	req->url = url;
+	if (body) {
+		req->body = body;
+		req->body_len = strlen(body);
+		req->content_type = "application/json";
+	}
+	api_call(api, ctx->worker, ctx, &r->st, r->item, req, res, &out);
+	if (out.verdict == API_AGAIN) {
+		*delay = out.delay_ns;
+		a = FZ_AGAIN;
+	} else if (out.verdict == API_FAILED) {
+		free(r->error);
+		r->error = out.error;
+		r->failure = out.failure;
+		out.error = NULL;
+		a = FZ_FAILED;
+	} else {
+		memset(&r->st, 0, sizeof(r->st));
+		a = FZ_ANSWER;
+	}
+	api_result_release(&out);
+	return a;
+}
+
+/* The reason of a final error answer: the server's message when it gave
+ * one, else the status line. */
+static void answer_error(struct fz_row *r, const struct http_request *req,
+			 const struct http_response *res)
+{
+	char *m = fusion_error_message(res->body.p, res->body.len);
+	char *path = http_url_path(req->url, 0);
+
+	free(r->error);
+	r->error = m ? xasprintf("HTTP %ld from %s %s: %s", res->status,
+				 req->method, path, m)
+		     : http_status_message(req, res);
+	r->failure = res->status == 401 || res->status == 403
+			     ? API_FAIL_REFUSED
+			     : API_FAIL_REJECTED;
+	free(m);
+	free(path);
+}
+
+static char *row_url(struct fz_row *r, const char *tail)
+{
+	char *p = fusion_path(r->instance, r->jw.tenant, r->jw.subscription,
+			      tail);
+	char *u = api_url(&r->fr->ap->rt->apis[API_FUSION], p);
+
+	free(p);
+	return u;
+}
+
+static void queue(struct fz_row *r, const char *name,
+		  struct pool_result (*run)(void *, struct pool_ctx *),
+		  void (*done)(void *, const struct pool_end *), int64_t delay)
+{
+	struct pool_job_spec spec;
+
+	memset(&spec, 0, sizeof(spec));
+	memset(&r->st, 0, sizeof(r->st));
+	free(r->error);
+	r->error = NULL;
+	spec.name = name;
+	spec.api = API_FUSION;
+	spec.run = run;
+	spec.done = done;
+	spec.payload = r;
+	spec.delay_ns = delay > 0 ? delay : 0;
+	pool_add(r->fr->ap->pool, &spec);
+}
+
+/* --- application ------------------------------------------------------- */
+
+static struct pool_result app_run(void *payload, struct pool_ctx *ctx)
+{
+	struct fz_row *r = payload;
+	char *url = row_url(r, r->reset ? "msteams/reset_secret"
+					: "msteams/applications");
+	char *body = r->reset ? fusion_reset_body(r->mf->application_id,
+						  r->secret)
+			      : fusion_app_body(r->mf->ms_tenant_id,
+						r->mf->application_id,
+						r->secret);
+	struct http_request req;
+	struct http_response res;
+	struct pool_result pr = pool_failed();
+	int64_t delay = 0;
+
+	http_response_init(&res);
+	switch (fz_call(r, ctx, "POST", url, body, &req, &res, &delay)) {
+	case FZ_AGAIN: pr = pool_again(delay); break;
+	case FZ_FAILED: break;
+	case FZ_ANSWER:
+		if (res.status >= 200 && res.status < 300)
+			pr = pool_done();
+		else
+			answer_error(r, &req, &res);
+	}
+	http_response_release(&res);
+	secret_free(body);
+	free(url);
+	return pr;
+}
+
+static void app_done(void *payload, const struct pool_end *end)
+{
+	struct fz_row *r = payload;
+	struct fz_run *fr = r->fr;
+
+	if (end->outcome == POOL_OK) {
+		set_str(&r->jw.application_id, r->mf->application_id);
+		set_str(&r->jw.secret_fp, r->fp);
+		if (r->jw.status == JR_WIZ_NONE)
+			r->jw.status = JR_WIZ_STARTING;
+		row_journal(r);
+		if (r->reset)
+			fr->resets++;
+		else
+			fr->apps++;
+		r->need_app = false;
+		row_next(r);
+	} else if (end->outcome == POOL_CANCELLED) {
+		fr->cancelled++;
+	} else {
+		char *why = xasprintf("application: %s",
+				      r->error ? r->error
+					       : end->reason ? end->reason
+							     : "failed");
+		/* A wizard already started goes on being polled; one that
+		 * cannot start without its application fails. */
+		r->need_app = false;
+		if (r->want_start) {
+			row_failed(r, why, r->failure, true);
+		} else {
+			apply_add_failure(fr->ap, r->item, why, r->failure);
+			apply_item_ended(fr->ap, true);
+			row_next(r);
+		}
+		free(why);
+	}
+}
+
+/* --- wizard start ------------------------------------------------------ */
+
+static struct pool_result start_probe(struct fz_row *r, struct pool_ctx *ctx)
+{
+	struct fz_run *fr = r->fr;
+	const struct config_fusion *c = &fr->ap->rt->cfg.fusion;
+	struct http_request req;
+	struct http_response res;
+	struct pool_result pr = pool_failed();
+	int64_t delay = 0;
+
+	http_response_init(&res);
+	switch (fz_call(r, ctx, "GET", r->wizard_url, NULL, &req, &res,
+			&delay)) {
+	case FZ_AGAIN: pr = pool_again(delay); break;
+	case FZ_FAILED: break;
+	case FZ_ANSWER:
+		if (res.status == 200 &&
+		    fusion_parse_wizard(res.body.p, res.body.len, &r->ws,
+					NULL) == 0 &&
+		    (r->ws.running || r->probe_since ||
+		     (r->ws.steps_total > 0 &&
+		      r->ws.steps_done == r->ws.steps_total))) {
+			/* A wizard runs (or ran, after our lost POST): it is
+			 * ours. */
+			r->adopted = true;
+			r->final = !r->ws.running;
+			pr = pool_done();
+		} else if (res.status == 404 && r->probe_since &&
+			   ctx->now - r->probe_since < c->init_grace) {
+			/* Maybe our POST arrived and the wizard is not
+			 * initialised yet. */
+			pr = pool_again(c->poll_first);
+		} else if (res.status == 200 || res.status == 404 ||
+			   res.status == 400) {
+			r->probe = false;
+			pr = pool_again(0);
+		} else {
+			answer_error(r, &req, &res);
+		}
+	}
+	http_response_release(&res);
+	return pr;
+}
+
+static struct pool_result start_run(void *payload, struct pool_ctx *ctx)
+{
+	struct fz_row *r = payload;
+	struct http_request req;
+	struct http_response res;
+	struct pool_result pr = pool_failed();
+	int64_t delay = 0;
+
+	if (r->probe)
+		return start_probe(r, ctx);
+	http_response_init(&res);
+	switch (fz_call(r, ctx, "POST", r->wizard_url, NULL, &req, &res,
+			&delay)) {
+	case FZ_AGAIN:
+		if (r->st.ambiguous) {
+			/* The start may have happened: look before posting
+			 * again (spec §6). */
+			r->probe = true;
+			r->probe_since = ctx->now;
+			memset(&r->st, 0, sizeof(r->st));
+		}
+		pr = pool_again(delay);
+		break;
+	case FZ_FAILED:
+		if (r->st.ambiguous) {
+			r->probe = true;
+			r->probe_since = ctx->now;
+			memset(&r->st, 0, sizeof(r->st));
+			pr = pool_again(delay);
+		}
+		break;
+	case FZ_ANSWER:
+		if (res.status >= 200 && res.status < 300 &&
+		    (r->txid = fusion_parse_wizard_id(res.body.p,
+						      res.body.len))) {
+			pr = pool_done();
+		} else if (res.status >= 200 && res.status < 300) {
+			free(r->error);
+			r->error = xstrdup("POST …/msteams/wizard answered no "
+					   "transaction id");
+			r->failure = API_FAIL_REJECTED;
+		} else {
+			answer_error(r, &req, &res);
+		}
+	}
+	http_response_release(&res);
+	return pr;
+}
+
+static void start_done(void *payload, const struct pool_end *end)
+{
+	struct fz_row *r = payload;
+	struct fz_run *fr = r->fr;
+
+	if (end->outcome == POOL_OK) {
+		r->want_start = false;
+		r->jw.status = JR_WIZ_RUNNING;
+		set_str(&r->jw.transaction_id, r->txid);
+		free(r->txid);
+		r->txid = NULL;
+		set_str(&r->jw.message, NULL);
+		r->jw.steps_done = r->jw.steps_total = 0;
+		set_str(&r->jw.steps_json, NULL);
+		if (!r->adopted || !r->jw.started_at)
+			r->jw.started_at = wall_ms();
+		row_journal(r);
+		atomic_fetch_add(&fr->running, 1);
+		if (r->adopted)
+			fr->adopted++;
+		else
+			fr->started++;
+		r->want_poll = !fr->o.no_wait;
+		/* After an adoption poll at once: it may be over already. */
+		r->delay = r->adopted ? 0 : fr->ap->rt->cfg.fusion.poll_first;
+		r->interval = 0;
+		if (fr->o.no_wait) {
+			fr->not_waited++;
+			row_ok(r);
+		}
+		row_next(r);
+	} else if (end->outcome == POOL_CANCELLED) {
+		fr->cancelled++;
+	} else {
+		row_failed(r,
+			   r->error ? r->error
+			   : end->reason ? end->reason
+					 : "failed",
+			   r->failure, true);
+	}
+}
+
+/* --- polling ----------------------------------------------------------- */
+
+static struct pool_result poll_again(struct fz_row *r, struct pool_ctx *ctx)
+{
+	const struct config_fusion *c = &r->fr->ap->rt->cfg.fusion;
+	int64_t d;
+
+	r->interval = fusion_poll_next(r->interval, c->poll_first,
+				       c->poll_factor, c->poll_max);
+	d = r->interval;
+	if (r->fr->deadline && ctx->now + d > r->fr->deadline)
+		d = r->fr->deadline - ctx->now;
+	return pool_again(d);
+}
+
+static struct pool_result poll_run(void *payload, struct pool_ctx *ctx)
+{
+	struct fz_row *r = payload;
+	struct fz_run *fr = r->fr;
+	const struct config_fusion *c = &fr->ap->rt->cfg.fusion;
+	struct http_request req;
+	struct http_response res;
+	struct pool_result pr = pool_failed();
+	int64_t delay = 0;
+
+	if (fr->deadline && ctx->now >= fr->deadline) {
+		r->timed_out = true;
+		return pool_done();
+	}
+	http_response_init(&res);
+	switch (fz_call(r, ctx, "GET", r->wizard_url, NULL, &req, &res,
+			&delay)) {
+	case FZ_AGAIN: pr = pool_again(delay); break;
+	case FZ_FAILED: break;
+	case FZ_ANSWER:
+		if (res.status == 404) {
+			/* Not initialised yet: tolerated for init_grace after
+			 * the start. */
+			if (wall_ms() - r->jw.started_at <
+			    c->init_grace / TP_NS_PER_MS) {
+				pr = poll_again(r, ctx);
+			} else {
+				answer_error(r, &req, &res);
+				free(r->error);
+				r->error = xasprintf(
+					"the wizard was still not initialised "
+					"(HTTP 404) %lld s after its start",
+					(long long)(c->init_grace /
+						    TP_NS_PER_S));
+			}
+		} else if (res.status == 400) {
+			answer_error(r, &req, &res);
+		} else if (res.status != 200) {
+			answer_error(r, &req, &res);
+		} else if (fusion_parse_wizard(res.body.p, res.body.len,
+					       &r->ws, NULL) < 0) {
+			free(r->error);
+			r->error = xstrdup("GET …/msteams/wizard: the answer "
+					   "is not a wizard state");
+			r->failure = API_FAIL_REJECTED;
+		} else if (!r->ws.running &&
+			   (r->ws.steps_done < r->ws.steps_total ||
+			    r->ws.steps_total == 0)) {
+			free(r->error);
+			r->error = xasprintf("the wizard stopped with %d of %d "
+					     "steps executed",
+					     r->ws.steps_done,
+					     r->ws.steps_total);
+			r->failure = API_FAIL_REJECTED;
+		} else if (!r->ws.running ||
+			   r->ws.steps_done != r->jw.steps_done ||
+			   r->ws.steps_total != r->jw.steps_total) {
+			/* Done, or progress to journal: the done callback
+			 * journals it and queues the next poll. */
+			r->final = !r->ws.running;
+			r->progressed = true;
+			fusion_parse_wizard(res.body.p, res.body.len, &r->ws,
+					    &r->steps_json);
+			pr = pool_done();
+			if (!r->final)
+				poll_again(r, ctx);
+		} else {
+			pr = poll_again(r, ctx);
+		}
+	}
+	http_response_release(&res);
+	return pr;
+}
+
+static void poll_done(void *payload, const struct pool_end *end)
+{
+	struct fz_row *r = payload;
+	struct fz_run *fr = r->fr;
+
+	if (end->outcome == POOL_OK && r->timed_out) {
+		fr->timed_out++;
+		fr->ap->wizards_left = true;
+		r->want_poll = false;
+		return;
+	}
+	if (end->outcome == POOL_OK) {
+		r->jw.steps_done = r->ws.steps_done;
+		r->jw.steps_total = r->ws.steps_total;
+		free(r->jw.steps_json);
+		r->jw.steps_json = r->steps_json;
+		r->steps_json = NULL;
+		r->progressed = false;
+		if (r->final) {
+			r->jw.status = JR_WIZ_DONE;
+			r->want_poll = false;
+			atomic_fetch_sub(&fr->running, 1);
+			atomic_fetch_add(&fr->done, 1);
+			row_journal(r);
+			row_ok(r);
+			wake_waiters(r);
+			return;
+		}
+		row_journal(r);
+		r->delay = r->interval;
+		row_next(r);
+	} else if (end->outcome == POOL_CANCELLED) {
+		fr->cancelled++;
+		fr->ap->wizards_left = true;
+	} else {
+		atomic_fetch_sub(&fr->running, 1);
+		row_failed(r,
+			   r->error ? r->error
+			   : end->reason ? end->reason
+					 : "failed",
+			   r->failure, true);
+	}
+}
+
+/* --- links ------------------------------------------------------------- */
+
+static struct pool_result link_run(void *payload, struct pool_ctx *ctx)
+{
+	struct fz_row *r = payload;
+	char *url = row_url(r, r->phase ? "msteams/link" : "msteams/sources");
+	char *body = r->phase ? fusion_link_body(r->jw.link_to) : NULL;
+	struct http_request req;
+	struct http_response res;
+	struct pool_result pr = pool_failed();
+	int64_t delay = 0;
+	int has;
+
+	http_response_init(&res);
+	switch (fz_call(r, ctx, r->phase ? "POST" : "GET", url, body, &req,
+			&res, &delay)) {
+	case FZ_AGAIN: pr = pool_again(delay); break;
+	case FZ_FAILED: break;
+	case FZ_ANSWER:
+		if (res.status < 200 || res.status >= 300) {
+			answer_error(r, &req, &res);
+		} else if (r->phase) {
+			pr = pool_done();
+		} else if ((has = fusion_sources_has(res.body.p, res.body.len,
+						     r->jw.link_to)) == 1) {
+			r->phase = 1;
+			pr = pool_again(0);
+		} else {
+			free(r->error);
+			r->error = xasprintf(
+				has < 0 ? "GET …/msteams/sources: the answer "
+					  "is not a list of sources (%" PRId64
+					  ")"
+					: "subscription %" PRId64
+					  " is not among the linking "
+					  "candidates (GET …/msteams/sources)",
+				r->jw.link_to);
+			r->failure = API_FAIL_REJECTED;
+		}
+	}
+	http_response_release(&res);
+	free(body);
+	free(url);
+	return pr;
+}
+
+static void link_done(void *payload, const struct pool_end *end)
+{
+	struct fz_row *r = payload;
+
+	if (end->outcome == POOL_OK) {
+		r->jw.status = JR_WIZ_DONE;
+		set_str(&r->jw.message, NULL);
+		r->jw.started_at = wall_ms();
+		row_journal(r);
+		r->fr->links++;
+		row_ok(r);
+	} else if (end->outcome == POOL_CANCELLED) {
+		r->fr->cancelled++;
+	} else {
+		row_failed(r,
+			   r->error ? r->error
+			   : end->reason ? end->reason
+					 : "failed",
+			   r->failure, true);
+	}
+}
+
+/* --- what a row does next ---------------------------------------------- */
+
+static void row_next(struct fz_row *r)
+{
+	if (r->waiting)
+		return;
+	if (r->is_link) {
+		enum jr_wiz_status ts =
+			r->target ? r->target->jw.status : JR_WIZ_DONE;
+
+		if (r->jw.status == JR_WIZ_DONE)
+			return;
+		if (ts == JR_WIZ_NONE || ts == JR_WIZ_STARTING ||
+		    ts == JR_WIZ_RUNNING) {
+			/* Its target was not waited for (--no-wait, a
+			 * time-out): a later apply links it. */
+			r->fr->link_waiting++;
+			return;
+		}
+		if (ts == JR_WIZ_FAILED && r->jw.status == JR_WIZ_FAILED) {
+			/* Failed before for the same reason: counted like
+			 * its target, not as a new failure. */
+			r->fr->failed_before++;
+			return;
+		}
+		if (ts != JR_WIZ_DONE) {
+			char *why = xasprintf(
+				"subscription %" PRId64 " it links to was not "
+				"onboarded (%s)",
+				r->jw.link_to,
+				jr_wiz_status_name(r->target->jw.status));
+			row_failed(r, why, API_FAIL_NONE, true);
+			free(why);
+			return;
+		}
+		r->phase = 0;
+		queue(r, r->item, link_run, link_done, 0);
+		return;
+	}
+	if (r->need_app) {
+		queue(r, r->item, app_run, app_done, 0);
+	} else if (r->want_start) {
+		queue(r, r->item, start_run, start_done, 0);
+	} else if (r->want_poll) {
+		if (r->fr->deadline && r->delay > 0 &&
+		    clock_mono_ns() + r->delay > r->fr->deadline)
+			r->delay = r->fr->deadline - clock_mono_ns();
+		queue(r, r->item, poll_run, poll_done, r->delay);
+	} else {
+		wake_waiters(r);
+	}
+}
+
+/* --- preparing the rows ------------------------------------------------ */
+
+static void row_init(struct fz_run *fr, struct fz_row *r,
+		     const char *tenant, int64_t sub, const char *instance)
+{
+	r->fr = fr;
+	r->instance = xstrdup(instance);
+	r->item = xasprintf("fusion %s/%" PRId64, tenant, sub);
+	r->jw.tenant = xstrdup(tenant);
+	r->jw.subscription = sub;
+	r->wizard_url = row_url(r, "msteams/wizard");
+}
+
+static void row_release(struct fz_row *r)
+{
+	jr_wizard_release(&r->jw);
+	free(r->instance);
+	free(r->item);
+	free(r->wizard_url);
+	secret_free(r->secret);
+	free(r->txid);
+	free(r->steps_json);
+	free(r->error);
+	free(r->waiters);
+}
+
+static void add_waiter(struct fz_row *t, struct fz_row *w)
+{
+	t->waiters = xrealloc(t->waiters,
+			      (t->n_waiters + 1) * sizeof(*t->waiters));
+	t->waiters[t->n_waiters++] = w;
+	w->waiting = true;
+	t->fr->link_waiting++;
+}
+
+/* The onboarding row of this run that link row w waits for, if any. */
+static struct fz_row *find_target(struct fz_run *fr, struct fz_row *w)
+{
+	struct fz_row *best = NULL;
+	size_t i;
+
+	for (i = 0; i < fr->n_rows; i++) {
+		struct fz_row *t = &fr->rows[i];
+
+		if (t->is_link || t->jw.subscription != w->jw.link_to)
+			continue;
+		if (mf_guid_eq(t->jw.tenant, w->jw.tenant))
+			return t;
+		if (!best)
+			best = t;
+	}
+	return best;
+}
+
+/* Loads a row's journal state and decides its work (apply). */
+static int plan_row(struct fz_run *fr, struct fz_row *r)
+{
+	struct runtime *rt = fr->ap->rt;
+	const struct mf_fusion *m = r->mf;
+	struct jr_wizard jw;
+	char *err = NULL;
+	int rc = journal_get_wizard(rt->j, m->tenant, m->subscription, &jw);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		/* keep the tenant as the manifest writes it */
+		free(jw.tenant);
+		jw.tenant = r->jw.tenant;
+		r->jw.tenant = NULL;
+		jr_wizard_release(&r->jw);
+		r->jw = jw;
+	}
+	set_str(&r->jw.enterprise, m->enterprise);
+	set_str(&r->jw.draas_instance, m->draas_instance);
+	r->is_link = m->has_link;
+	if (r->is_link) {
+		r->jw.link_to = m->link_subscription;
+		return 0;
+	}
+	r->jw.link_to = 0;
+	if (secret_read(&m->secret, rt->m->dir, NULL, &r->secret, &err) < 0) {
+		char *q = str_quote(r->item + 7, 120);
+
+		fprintf(stderr, "teamsprov: %s:%ld: secret of %s: %s\n",
+			rt->m->path[MF_FUSION], m->line, q, err);
+		free(q);
+		free(err);
+		return 1;
+	}
+	redact_add(r->secret);
+	jr_secret_fingerprint(r->secret, r->fp);
+	if (!r->jw.application_id ||
+	    str_casecmp(r->jw.application_id, m->application_id) != 0) {
+		r->need_app = true;
+	} else if (!r->jw.secret_fp || strcmp(r->jw.secret_fp, r->fp) != 0) {
+		r->need_app = true;
+		r->reset = true;
+	}
+	switch (r->jw.status) {
+	case JR_WIZ_DONE: break;
+	case JR_WIZ_RUNNING:
+		r->want_poll = !fr->o.no_wait;
+		if (fr->o.no_wait)
+			fr->not_waited++;
+		r->delay = 0;
+		break;
+	case JR_WIZ_FAILED:
+		if (fr->o.restart_failed)
+			r->want_start = true;
+		else
+			fr->failed_before++;
+		break;
+	case JR_WIZ_STARTING:
+		/* An earlier run may have posted the start without living
+		 * to journal it: look first. */
+		r->probe = true;
+		r->want_start = true;
+		break;
+	case JR_WIZ_NONE:
+	default:
+		/* Onboarded remotely already (plan --refresh calls it
+		 * adopt): a wizard found running or complete is taken
+		 * over instead of started. */
+		r->probe = true;
+		r->want_start = true;
+	}
+	if (r->jw.status == JR_WIZ_RUNNING)
+		atomic_fetch_add(&fr->running, 1);
+	return 0;
+}
+
+static int prepare_apply(struct fz_run *fr)
+{
+	struct runtime *rt = fr->ap->rt;
+	const struct manifest *m = rt->m;
+	size_t i;
+	int bad = 0, rc;
+
+	fr->rows = xcalloc(m->n_fusion ? m->n_fusion : 1, sizeof(*fr->rows));
+	for (i = 0; i < m->n_fusion; i++) {
+		const struct mf_fusion *f = &m->fusion[i];
+		struct fz_row *r;
+
+		if (rt->g->n_only &&
+		    (!f->enterprise ||
+		     !rc_selected(rt->g->only, rt->g->n_only, f->enterprise)))
+			continue;
+		r = &fr->rows[fr->n_rows++];
+		r->mf = f;
+		row_init(fr, r, f->tenant, f->subscription,
+			 f->draas_instance ? f->draas_instance
+					   : rt->cfg.fusion.draas_instance);
+		if ((rc = plan_row(fr, r)) < 0)
+			return -1;
+		bad += rc;
+	}
+	fr->selected = fr->n_rows;
+	if (bad)
+		return 1;
+	for (i = 0; i < fr->n_rows; i++) {
+		struct fz_row *r = &fr->rows[i], *t;
+
+		if (!r->is_link || r->jw.status == JR_WIZ_DONE)
+			continue;
+		t = find_target(fr, r);
+		if (!t)
+			continue;
+		r->target = t;
+		if (t->want_start || t->want_poll || t->need_app)
+			add_waiter(t, r);
+	}
+	return 0;
+}
+
+struct wait_walk {
+	struct fz_run *fr;
+	size_t cap;
+};
+
+static int wait_row(const struct jr_wizard *w, void *arg)
+{
+	struct wait_walk *k = arg;
+	struct fz_run *fr = k->fr;
+	struct runtime *rt = fr->ap->rt;
+	struct fz_row *r;
+
+	if (w->link_to)
+		return 0;
+	if (w->status == JR_WIZ_STARTING) {
+		fr->starting_left++;
+		return 0;
+	}
+	if (w->status != JR_WIZ_RUNNING)
+		return 0;
+	if (fr->n_rows == k->cap) {
+		k->cap = k->cap ? 2 * k->cap : 64;
+		fr->rows = xrealloc(fr->rows, k->cap * sizeof(*fr->rows));
+	}
+	r = &fr->rows[fr->n_rows++];
+	memset(r, 0, sizeof(*r));
+	row_init(fr, r, w->tenant, w->subscription,
+		 w->draas_instance ? w->draas_instance
+				   : rt->cfg.fusion.draas_instance);
+	jr_wizard_release(&r->jw);
+	r->jw = *w;
+	r->jw.tenant = xstrdup(w->tenant);
+	r->jw.enterprise = w->enterprise ? xstrdup(w->enterprise) : NULL;
+	r->jw.transaction_id =
+		w->transaction_id ? xstrdup(w->transaction_id) : NULL;
+	r->jw.steps_json = w->steps_json ? xstrdup(w->steps_json) : NULL;
+	r->jw.message = w->message ? xstrdup(w->message) : NULL;
+	r->jw.draas_instance =
+		w->draas_instance ? xstrdup(w->draas_instance) : NULL;
+	r->jw.application_id =
+		w->application_id ? xstrdup(w->application_id) : NULL;
+	r->jw.secret_fp = w->secret_fp ? xstrdup(w->secret_fp) : NULL;
+	r->want_poll = true;
+	atomic_fetch_add(&fr->running, 1);
+	return 0;
+}
+
+static int prepare_wait(struct fz_run *fr)
+{
+	struct runtime *rt = fr->ap->rt;
+	struct wait_walk k = {fr, 0};
+	size_t i;
+	int rc = 0;
+
+	if (rt->g->n_only == 0)
+		rc = journal_each_wizard(rt->j, NULL, wait_row, &k);
+	for (i = 0; rc == 0 && i < rt->g->n_only; i++)
+		rc = journal_each_wizard(rt->j, rt->g->only[i], wait_row, &k);
+	fr->selected = fr->n_rows;
+	return rc < 0 ? -1 : 0;
+}
+
+int apply_fusion_prepare(struct apply *ap, const struct fz_opts *o)
+{
+	struct fz_run *fr = xcalloc(1, sizeof(*fr));
+	int rc;
+
+	fr->ap = ap;
+	fr->o = *o;
+	if (o->timeout_ns > 0)
+		fr->deadline = clock_mono_ns() + o->timeout_ns;
+	ap->fz = fr;
+	rc = o->wait_only ? prepare_wait(fr) : prepare_apply(fr);
+	if (rc < 0) {
+		fprintf(stderr, "teamsprov: %s: %s\n", ap->rt->state_path,
+			journal_errmsg(ap->rt->j));
+		return TP_EXIT_CANTCREAT;
+	}
+	if (rc > 0)
+		return TP_EXIT_DATAERR;
+	return 0;
+}
+
+int apply_fusion_queue(struct apply *ap)
+{
+	struct fz_run *fr = ap->fz;
+	size_t i;
+
+	for (i = 0; i < fr->n_rows; i++) {
+		struct fz_row *r = &fr->rows[i];
+
+		if (r->is_link && r->jw.status == JR_WIZ_DONE)
+			continue;
+		row_next(r);
+	}
+	return ap->journal_error ? -1 : 0;
+}
+
+static void progress_extra(void *arg, char *buf, size_t n)
+{
+	struct fz_run *fr = arg;
+
+	snprintf(buf, n, ", wizards: %zu running, %zu done, %zu failed",
+		 atomic_load(&fr->running), atomic_load(&fr->done),
+		 atomic_load(&fr->failed));
+}
+
+void apply_fusion_progress(struct apply *ap, struct progress *pr)
+{
+	progress_set_extra(pr, progress_extra, ap->fz);
+}
+
+void apply_fusion_summary(const struct apply *ap)
+{
+	const struct fz_run *fr = ap->fz;
+
+	if (!fr)
+		return;
+	if (!fr->o.wait_only)
+		printf("fusion: %zu selected, %zu applications registered, "
+		       "%zu secrets reset, %zu linked\n",
+		       fr->selected, fr->apps, fr->resets, fr->links);
+	printf("wizards: %zu started, %zu adopted, %zu done, %zu failed, "
+	       "%zu running\n",
+	       fr->started, fr->adopted, atomic_load(&fr->done),
+	       atomic_load(&fr->failed), atomic_load(&fr->running));
+	if (fr->not_waited)
+		printf("not waited for: %zu wizard%s (run teamsprov wait)\n",
+		       fr->not_waited, fr->not_waited == 1 ? "" : "s");
+	if (fr->timed_out)
+		printf("timed out: %zu wizard%s still running (run teamsprov "
+		       "wait)\n",
+		       fr->timed_out, fr->timed_out == 1 ? "" : "s");
+	if (fr->link_waiting)
+		printf("links waiting: %zu (for wizards still running)\n",
+		       fr->link_waiting);
+	if (fr->failed_before)
+		printf("failed earlier: %zu wizard%s (apply --restart-failed "
+		       "starts %s again)\n",
+		       fr->failed_before, fr->failed_before == 1 ? "" : "s",
+		       fr->failed_before == 1 ? "it" : "them");
+	if (fr->starting_left)
+		printf("not started: %zu wizard%s (run apply)\n",
+		       fr->starting_left, fr->starting_left == 1 ? "" : "s");
+}
+
+void apply_fusion_metrics(const struct apply *ap, FILE *f)
+{
+	const struct fz_run *fr = ap->fz;
+
+	if (!fr)
+		return;
+	fprintf(f,
+		"teamsprov_items{kind=\"wizard\",status=\"done\"} %zu\n"
+		"teamsprov_items{kind=\"wizard\",status=\"failed\"} %zu\n"
+		"teamsprov_items{kind=\"wizard\",status=\"running\"} %zu\n"
+		"teamsprov_items{kind=\"application\",status=\"registered\"} "
+		"%zu\n"
+		"teamsprov_items{kind=\"application\",status=\"reset\"} %zu\n"
+		"teamsprov_items{kind=\"link\",status=\"linked\"} %zu\n",
+		atomic_load(&fr->done), atomic_load(&fr->failed),
+		atomic_load(&fr->running), fr->apps, fr->resets, fr->links);
+}
+
+void apply_fusion_release(struct apply *ap)
+{
+	struct fz_run *fr = ap->fz;
+	size_t i;
+
+	if (!fr)
+		return;
+	for (i = 0; i < fr->n_rows; i++) {
+		if (fr->rows[i].secret)
+			redact_remove(fr->rows[i].secret);
+		row_release(&fr->rows[i]);
+	}
+	free(fr->rows);
+	free(fr);
+	ap->fz = NULL;
+}
