@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "journal_int.h"
 #include "util.h"
 
 #define SCHEMA_VERSION "1"
@@ -585,4 +586,16 @@ int journal_find_action_by_token(struct journal *j, const char *hash,
 		return -1;
 	bind_text(st, 1, hash);
 	return get_one_action(j, st, a);
+}
+
+/* --- for the provider tables (journal_int.h) ------------------------- */
+
+sqlite3_stmt *journal_stmt(struct journal *j, const char *sql)
+{
+	return prepare(j, sql);
+}
+
+void journal_stmt_done(struct journal *j, sqlite3_stmt *st)
+{
+	finish(j, st);
 }
