@@ -44,10 +44,32 @@ struct apply {
 	long max_fail; /* -1: no limit */
 	bool max_fail_pct;
 	bool halted, journal_error, interrupted, abandoned;
+	/* ACS assignments (apply_acs.c) */
+	size_t acs_total, acs_granted, acs_revoked, acs_unchanged;
+	size_t acs_failed, acs_refused;
+	size_t acs_refusal_fail; /* index in fails of the one refusal entry */
 };
 
 /* Runs the C2T jobs to the end (or a stop). 0, or an exit status. */
 int apply_c2t(struct apply *ap);
+
+/* Shared by the provider parts (apply_c2t.c), on the dispatcher thread:
+ * record a failed item, count an ended one (and halt past
+ * --max-failures), note a journal write that failed. */
+void apply_add_failure(struct apply *ap, const char *item, const char *why,
+		       enum api_failure kind);
+void apply_item_ended(struct apply *ap, bool failed);
+void apply_journal_failed(struct apply *ap);
+
+/*
+ * Queues one job per selected acs.csv row into ap->pool (apply_acs.c);
+ * called inside queue_work's journal transaction. A row whose journal
+ * says its state was confirmed costs one GET; any other row is PUT (or
+ * DELETEd) and then confirmed with a GET. 0, or -1 on a journal error.
+ */
+int apply_acs_queue(struct apply *ap);
+/* The number of selected acs.csv rows (they need the ACS API). */
+size_t apply_acs_selected(const struct apply *ap);
 
 /* 0, or 65 with the reason printed, when action URLs would have no
  * redirect target (neither callback_base nor a row's redirect_url). */

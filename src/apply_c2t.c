@@ -97,6 +97,22 @@ static void journal_failed(struct apply *ap)
 	pool_stop(ap->pool);
 }
 
+void apply_add_failure(struct apply *ap, const char *item, const char *why,
+		       enum api_failure kind)
+{
+	add_failure(ap, item, why, kind);
+}
+
+void apply_item_ended(struct apply *ap, bool failed)
+{
+	item_ended(ap, failed);
+}
+
+void apply_journal_failed(struct apply *ap)
+{
+	journal_failed(ap);
+}
+
 static const char *item_kind_reason(const struct pool_end *end)
 {
 	return end->reason ? end->reason : "not started";
@@ -554,6 +570,8 @@ static int queue_work(struct apply *ap)
 			rc = add_url_jobs(ap, e);
 		}
 	}
+	if (rc == 0 && !ap->urls_only)
+		rc = apply_acs_queue(ap);
 	if (journal_commit(ap->rt->j) < 0)
 		rc = -1;
 	return rc;

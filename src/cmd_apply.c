@@ -124,6 +124,11 @@ void apply_print_summary(const struct apply *ap)
 	if (ap->ent_missing)
 		printf("not created yet: %zu enterprise%s (run apply)\n",
 		       ap->ent_missing, ap->ent_missing == 1 ? "" : "s");
+	if (ap->acs_total)
+		printf("ACS assignments: %zu selected, %zu granted, %zu "
+		       "revoked, %zu unchanged, %zu failed\n",
+		       ap->acs_total, ap->acs_granted, ap->acs_revoked,
+		       ap->acs_unchanged, ap->acs_failed);
 	if (ap->cancelled)
 		printf("not finished: %zu (run apply again to resume)\n",
 		       ap->cancelled);
@@ -171,6 +176,16 @@ static int write_metrics(const struct apply *ap, const char *path,
 	fprintf(f, "teamsprov_items{kind=\"action_url\",status=\"failed\"} "
 		   "%zu\n",
 		ap->urls_failed);
+	fprintf(f, "teamsprov_items{kind=\"acs_assignment\",status="
+		   "\"granted\"} %zu\n"
+		   "teamsprov_items{kind=\"acs_assignment\",status="
+		   "\"revoked\"} %zu\n"
+		   "teamsprov_items{kind=\"acs_assignment\",status="
+		   "\"unchanged\"} %zu\n"
+		   "teamsprov_items{kind=\"acs_assignment\",status="
+		   "\"failed\"} %zu\n",
+		ap->acs_granted, ap->acs_revoked, ap->acs_unchanged,
+		ap->acs_failed);
 	fprintf(f, "# HELP teamsprov_requests_total HTTP requests by API and "
 		   "status class.\n# TYPE teamsprov_requests_total counter\n");
 	for (i = 0; i < API_COUNT; i++) {
@@ -231,6 +246,7 @@ int apply_exit_status(const struct apply *ap)
 {
 	const struct api *c2t = &ap->rt->apis[API_C2T];
 	size_t ok = ap->ent_created + ap->ent_adopted + ap->urls_issued;
+	size_t acs_ok = ap->acs_granted + ap->acs_revoked + ap->acs_unchanged;
 	size_t unreach = 0, refused = 0, i;
 	int rc = 0;
 
@@ -240,6 +256,10 @@ int apply_exit_status(const struct apply *ap)
 	}
 	if (atomic_load(&c2t->auth_refused))
 		rc = tp_exit_merge(rc, TP_EXIT_NOPERM);
+	/* Every ACS request refused (a wrong key, a skewed clock): 77. */
+	if (ap->acs_refused && acs_ok == 0)
+		rc = tp_exit_merge(rc, TP_EXIT_NOPERM);
+	ok += acs_ok;
 	if (ap->n_fails && ok == 0 && refused == ap->n_fails)
 		rc = tp_exit_merge(rc, TP_EXIT_NOPERM);
 	if (ap->n_fails && ok == 0 && unreach == ap->n_fails)
@@ -263,10 +283,6 @@ static void notice_other_files(const struct apply *ap)
 				"provisioning is not in this version)\n",
 			ap->rt->m->path[MF_FUSION], n.fusion,
 			n.fusion == 1 ? "" : "s");
-	if (n.acs)
-		fprintf(stderr, "notice: %s: %zu row%s left alone (ACS "
-				"provisioning is not in this version)\n",
-			ap->rt->m->path[MF_ACS], n.acs, n.acs == 1 ? "" : "s");
 }
 
 void apply_release(struct apply *ap)
@@ -308,6 +324,8 @@ int cmd_apply(int argc, char **argv, struct tp_globals *g)
 		rc = apply_check_callback_base(&ap);
 	if (rc == 0)
 		rc = rt_setup_api(&rt, API_C2T);
+	if (rc == 0 && apply_acs_selected(&ap))
+		rc = rt_setup_api(&rt, API_ACS);
 	if (rc == 0)
 		rc = rt_open_state(&rt, JOURNAL_WRITE);
 	if (rc == 0)

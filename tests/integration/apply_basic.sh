@@ -7,7 +7,9 @@ cp -r "$TP_ROOT/samples" "$T/m"
 rm -rf "$T/m/bad"
 sim_start --sbc "$T/m/sbc_gateways.csv" --pbx "$T/m/pbx_types.csv"
 export TEAMSPROV_C2T_BASE_URL=$SIM_URL TEAMSPROV_C2T_RATE=1000/s \
-	C2T_CLIENT_SECRET=sim-secret C2T_PASSWORD=sim-pass
+	C2T_CLIENT_SECRET=sim-secret C2T_PASSWORD=sim-pass \
+	ACS_CONNECTION_STRING="endpoint=$SIM_URL/;accesskey=c2ltLWFjcy1rZXk=" \
+	TEAMSPROV_ACS_RATE=1000/s
 
 tp -m "$T/m" apply --metrics "$T/metrics.prom"
 expect_rc 0 "apply on samples succeeds"
@@ -39,7 +41,7 @@ check "URLs carry a hashed token only" \
 check "metrics were written" grep -q '^teamsprov_items{kind="enterprise",status="created"} '"$n" "$T/metrics.prom"
 check "fusion rows are left alone with a notice" contains "$T/err" "fusion.csv: 12 rows left alone"
 
-api='sum(v for k, v in s["requests"].items() if not k.startswith("sim."))'
+api='sum(v for k, v in s["requests"].items() if not k.startswith(("sim.", "acs.")))'
 before=$(sim_stat "$api")
 tp -q -m "$T/m" apply
 expect_rc 0 "a second apply succeeds"
