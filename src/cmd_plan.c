@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "exitcode.h"
 #include "c2t.h"
+#include "plan_acs.h"
 #include "reconcile.h"
 #include "resolve.h"
 #include "runtime.h"
@@ -133,7 +134,7 @@ int cmd_plan(int argc, char **argv, struct tp_globals *g)
 	struct rc_options o;
 	struct mf_counts n;
 	struct c2t_list remote = {0};
-	size_t creates = 0, urls = 0;
+	size_t creates = 0, urls = 0, acs_changes = 0;
 	bool live = false;
 	int c, rc;
 
@@ -172,23 +173,26 @@ int cmd_plan(int argc, char **argv, struct tp_globals *g)
 	if (rc == 0)
 		rc = plan_enterprises(&rt, &o, live ? &remote : NULL, &creates,
 				      &urls);
+	if (rc == 0)
+		rc = plan_acs(&rt, live, &acs_changes);
 	if (rc == 0) {
 		manifest_counts(rt.m, &n);
 		if (n.fusion)
 			printf("notice: %zu Fusion subscription%s left alone "
 			       "(not in this version)\n",
 			       n.fusion, n.fusion == 1 ? "" : "s");
-		if (n.acs)
-			printf("notice: %zu ACS assignment%s left alone (not "
-			       "in this version)\n",
-			       n.acs, n.acs == 1 ? "" : "s");
-		if (creates + urls == 0) {
+		if (acs_changes)
+			printf("plan: %zu ACS assignment%s to grant or "
+			       "revoke\n",
+			       acs_changes, acs_changes == 1 ? "" : "s");
+		if (creates + urls + acs_changes == 0) {
 			printf("plan: nothing to do\n");
 		} else {
-			printf("plan: %zu enterprise%s to create, %zu action "
-			       "URL%s to issue\n",
-			       creates, creates == 1 ? "" : "s", urls,
-			       urls == 1 ? "" : "s");
+			if (creates + urls)
+				printf("plan: %zu enterprise%s to create, %zu "
+				       "action URL%s to issue\n",
+				       creates, creates == 1 ? "" : "s", urls,
+				       urls == 1 ? "" : "s");
 			rc = TP_EXIT_CHANGES;
 		}
 	}
