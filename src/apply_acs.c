@@ -196,13 +196,12 @@ static void refused(struct apply *ap, struct acs_job *j)
 
 	ap->acs_refused++;
 	if (ap->acs_refused == 1) {
-		fprintf(stderr, "teamsprov: acs: authentication refused: %s\n"
-				"teamsprov: acs: likely cause: %s\n",
-			j->error, acs_refusal_hint(ap->rt->apis[API_ACS].hmac != NULL));
-		item = xstrdup("acs: 1 assignment");
-		apply_add_failure(ap, item,
-				  "authentication refused (401/403; see the "
-				  "message above for the likely cause)",
+		fprintf(stderr, "teamsprov: acs: authentication refused: %s\n",
+			j->error);
+		item = xasprintf("%s; likely cause: %s", j->error,
+				 acs_refusal_hint(ap->rt->apis[API_ACS].hmac !=
+						  NULL));
+		apply_add_failure(ap, "acs: 1 assignment", item,
 				  API_FAIL_REFUSED);
 		free(item);
 		ap->acs_refusal_fail = ap->n_fails - 1;

@@ -66,6 +66,9 @@ static int live_diff(struct runtime *rt, struct http_client *c,
 	req.url = url;
 	http_response_init(&res);
 	rc = rt_request(rt, API_ACS, c, &req, &res);
+	if (rc == TP_EXIT_NOPERM)
+		fprintf(stderr, "teamsprov: acs: likely cause: %s\n",
+			acs_refusal_hint(rt->apis[API_ACS].hmac != NULL));
 	if (rc == 0 && res.status == 404) {
 		if (!r->absent)
 			*diff = xstrdup("assignment missing");
@@ -87,8 +90,7 @@ static int live_diff(struct runtime *rt, struct http_client *c,
 		msg = acs_error_message(&req, &res);
 		fprintf(stderr, "teamsprov: acs: %s\n", msg);
 		free(msg);
-		rc = res.status == 401 || res.status == 403 ? TP_EXIT_NOPERM
-							    : TP_EXIT_FAILED;
+		rc = TP_EXIT_FAILED;
 	}
 	http_response_release(&res);
 	free(url);
