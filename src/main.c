@@ -51,6 +51,19 @@ const struct tp_command tp_commands[] = {
 	 "Asks ConnecttoTeams for the reseller's SBC gateway regions (sbc) or\n"
 	 "PBX types (pbx) and prints them in the format of sbc_gateways.csv or\n"
 	 "pbx_types.csv, ready to pin in a manifest.\n"},
+	{"acs", cmd_acs,
+	 "get|put|delete TENANT OBJECT [--principal-type T] "
+	 "[--client-id ID]... [--json]",
+	 "read, grant or revoke one ACS Teams Phone assignment",
+	 "One Azure Communication Services Teams Phone extensibility\n"
+	 "assignment, signed as apply signs (connection string key, or an\n"
+	 "Entra ID token). get shows it (exit 1 when there is none); put\n"
+	 "grants it; delete revokes it (also fine when already absent).\n\n"
+	 "  --principal-type T  put: teamsResourceAccount, resourceAccount\n"
+	 "                      or user (sent as written)\n"
+	 "  --client-id ID      put: an Entra application (client) id;\n"
+	 "                      repeat for more (user needs one)\n"
+	 "  --json              the assignment as ACS answered it\n"},
 	{"state", cmd_state, "list|show NAME|forget NAME",
 	 "inspect the journal, or forget an enterprise",
 	 "  list         one line per journaled enterprise\n"
