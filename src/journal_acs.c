@@ -50,6 +50,14 @@ void jr_acs_release(struct jr_acs *a)
 	memset(a, 0, sizeof(*a));
 }
 
+/* A state file written before this table existed, opened read-only (plan,
+ * state show) has no assignments yet; JOURNAL_WRITE creates the table. */
+static int no_table(struct journal *j)
+{
+	return strstr(journal_errmsg(j), "no such table: acs_assignments") !=
+	       NULL;
+}
+
 static char *col(sqlite3_stmt *st, int i)
 {
 	const unsigned char *s = sqlite3_column_text(st, i);
@@ -97,7 +105,7 @@ int journal_get_acs(struct journal *j, const char *tenant_id,
 	if (!st) {
 		free(tk);
 		free(ok);
-		return -1;
+		return no_table(j) ? 1 : -1;
 	}
 	bind(st, 1, tk);
 	bind(st, 2, ok);
@@ -184,7 +192,7 @@ int journal_each_acs(struct journal *j, const char *enterprise,
 	int rc, stop = 0;
 
 	if (!st)
-		return -1;
+		return no_table(j) ? 0 : -1;
 	if (enterprise)
 		bind(st, 1, enterprise);
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -26,8 +26,10 @@ const struct tp_command tp_commands[] = {
 	{"apply", cmd_apply, "[--max-failures N|P%] [--metrics FILE]",
 	 "create what the manifests describe; resumable",
 	 "Creates the enterprises of enterprises.csv in ConnecttoTeams and\n"
-	 "issues their admins' action URLs, as fast as the configured rate\n"
-	 "allows, journaling every outcome in the state file. Run it again\n"
+	 "issues their admins' action URLs, grants or revokes the ACS\n"
+	 "assignments of acs.csv (each confirmed by a GET), as fast as the\n"
+	 "configured rates allow, journaling every outcome in the state\n"
+	 "file. Run it again\n"
 	 "at any time: it does only what is missing.\n\n"
 	 "  --max-failures N|P%  stop starting new items once more than N\n"
 	 "                       items (or P% once 20 have ended) failed\n"
@@ -39,7 +41,8 @@ const struct tp_command tp_commands[] = {
 	 "waits for the state lock. Exit 0 when there is nothing to do, 2\n"
 	 "when there is.\n\n"
 	 "  --refresh  also resolve names against the live lists and find\n"
-	 "             enterprises that exist remotely (apply adopts them)\n"},
+	 "             enterprises that exist remotely (apply adopts them);\n"
+	 "             GET each ACS assignment to show drift\n"},
 	{"urls", cmd_urls, "[--action TYPE] [--refresh]",
 	 "issue or re-issue action URLs of existing enterprises",
 	 "Issues the action URLs that were never issued or are older than\n"

@@ -40,6 +40,11 @@ check "URLs carry a hashed token only" \
 	test "$(q "select count(*) from actions where length(token_hash)=64")" = "$urls"
 check "metrics were written" grep -q '^teamsprov_items{kind="enterprise",status="created"} '"$n" "$T/metrics.prom"
 check "fusion rows are left alone with a notice" contains "$T/err" "fusion.csv: 12 rows left alone"
+check "acs.csv rows are granted and revoked" contains "$T/out" "ACS assignments: 14 selected, 11 granted, 3 revoked, 0 unchanged, 0 failed"
+tp -m "$T/m" state show "Acme Corporation"
+expect_rc 0 "state show of an enterprise with ACS rows"
+check "it lists its ACS assignments" contains "$T/out" "9be4bcfc-49b6-4a08-b2e6-cc3ababced20 teamsResourceAccount confirmed"
+check "an absent one as absent_confirmed" contains "$T/out" "58d5563d-ab2c-431e-a315-128862c33a4f teamsResourceAccount absent_confirmed"
 
 api='sum(v for k, v in s["requests"].items() if not k.startswith(("sim.", "acs.")))'
 before=$(sim_stat "$api")

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "journal_acs.h"
 #include "util.h"
@@ -169,11 +170,39 @@ static void test_names_and_lists(void **state)
 	free(l);
 }
 
+/* A state file from before the table: read-only callers see no rows. */
+static void test_old_state_file(void **state)
+{
+	struct journal *j;
+	struct jr_acs got;
+	sqlite3 *db;
+	char *err;
+	int n = 0;
+
+	(void)state;
+	assert_int_equal(journal_open(path, JOURNAL_WRITE, &j, &err), 0);
+	journal_close(j);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE acs_assignments;", NULL,
+				      NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(journal_open(path, JOURNAL_READ, &j, &err), 0);
+	assert_int_equal(journal_get_acs(j, T1, O1, &got), 1);
+	assert_int_equal(journal_each_acs(j, NULL, stop_at_first, &n), 0);
+	journal_close(j);
+	/* and a writer brings it back */
+	assert_int_equal(journal_open(path, JOURNAL_WRITE, &j, &err), 0);
+	assert_int_equal(journal_get_acs(j, T1, O1, &got), 1);
+	journal_close(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_put_get_each),
 	    cmocka_unit_test(test_names_and_lists),
+	    cmocka_unit_test(test_old_state_file),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
