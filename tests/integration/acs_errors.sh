@@ -2,7 +2,7 @@
 # exit 77, the refusal and its likely cause reported once, not per row,
 # and the key nowhere in the output, the log or the journal; an ACS error
 # body's code and message are shown; an Entra ID bearer token instead of
-# the key, accepted and refused.
+# the key, accepted and refused; a clock more than 15 minutes off.
 . "$TP_ROOT/tests/lib.sh"
 . "$TP_ROOT/tests/acs-lib.sh"
 
@@ -65,5 +65,20 @@ unset TEAMSPROV_ACS_TOKEN_ENV TEAMSPROV_ACS_ENDPOINT
 tp -m "$T/m" apply
 expect_rc 0 "back to the right key: nothing to change"
 check "one GET each" contains "$T/out" "0 granted, 0 revoked, 12 unchanged"
+
+# Clock skew: the simulator's clock 20 minutes ahead refuses every
+# signed request; 10 minutes is inside ACS's window.
+sim_restart --acs-clock-skew 1200
+acs_manifest "$T/m2"
+cp "$T/m/acs.csv" "$T/m2/"
+tp -m "$T/m2" apply
+expect_rc 77 "a clock 20 minutes off: every request refused, exit 77"
+check "the server's reason is shown" contains "$T/out" "x-ms-date is more than 15 minutes"
+check "the clock is named as a likely cause" contains "$T/out" "clock is more than 15 minutes off"
+check "reported once" test "$(grep -c 'authentication refused' "$T/err")" = 1
+sim_restart --acs-clock-skew -600
+acs_manifest "$T/m2"
+tp -m "$T/m2" apply
+expect_rc 0 "a clock 10 minutes off is accepted"
 
 tp_done
