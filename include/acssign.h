@@ -94,6 +94,23 @@ void acs_sign(const unsigned char *key, size_t key_len, const char *verb,
               size_t body_len, time_t now, struct acs_signed *out);
 void acs_signed_release(struct acs_signed *s);
 
+/*
+ * The path and query of an http(s) URL exactly as they go on the request
+ * line ("https://h/a/b?x=1#f" -> "/a/b?x=1"; "/" when empty). Returns a
+ * new string (caller frees) or NULL when url is not http(s).
+ */
+char *acs_url_path_and_query(const char *url);
+
+/*
+ * acs_sign for the request a client is about to send to url: the host
+ * (authority without a default port) and the path and query are taken
+ * from url. Returns 0, or -1 (nothing to release) when url is not
+ * http(s).
+ */
+int acs_sign_url(const unsigned char *key, size_t key_len, const char *verb,
+                 const char *url, const void *body, size_t body_len,
+                 time_t now, struct acs_signed *out);
+
 enum acs_verdict {
 	ACS_VERIFY_OK = 0,
 	ACS_VERIFY_MISSING,      /* a header is absent */

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "acssign.h"
 #include "adaptive.h"
 #include "auth.h"
 #include "http.h"
@@ -27,6 +28,10 @@ struct api {
 	const char *name;    /* "c2t", "fusion", "acs" */
 	char *base_url;      /* owned, without a trailing slash */
 	struct auth *auth;   /* owned; NULL: the caller signs requests */
+	/* owned; ACS with a connection string: every request is signed
+	 * with its access key (HMAC-SHA256, acssign.h) instead of a bearer
+	 * token, at the moment it is sent. NULL: not signed. */
+	struct acs_conn *hmac;
 	struct adaptive gov; /* shared by all workers */
 	struct retry_policy retry;
 	struct logjson *log; /* not owned; NULL: no JSON log */
@@ -47,6 +52,9 @@ void api_init(struct api *a, enum api_id id, const char *base_url,
 	      struct auth *auth, double rate, double burst,
 	      const struct retry_policy *retry, struct logjson *log);
 void api_release(struct api *a);
+/* Signs a's requests with c's key from now on; takes c over (a
+ * heap-allocated, parsed connection string). */
+void api_set_hmac(struct api *a, struct acs_conn *c);
 
 /* One item's progress through its attempts; zero-initialise it. */
 struct api_attempts {

@@ -50,6 +50,10 @@ struct apply {
 	bool fusion_only;  /* teamsprov wait: no C2T work at all */
 	size_t other_ok;   /* items of the other APIs that succeeded */
 	bool wizards_left; /* wizards still running at a time-out or stop */
+	/* ACS assignments (apply_acs.c) */
+	size_t acs_total, acs_granted, acs_revoked, acs_unchanged;
+	size_t acs_failed, acs_refused;
+	size_t acs_refusal_fail; /* index in fails of the one refusal entry */
 };
 
 /* Runs the C2T jobs to the end (or a stop). 0, or an exit status. */
@@ -85,6 +89,15 @@ void apply_fusion_summary(const struct apply *ap);
 /* Its teamsprov_items lines of the metrics file (none without Fusion). */
 void apply_fusion_metrics(const struct apply *ap, FILE *f);
 void apply_fusion_release(struct apply *ap);
+/*
+ * Queues one job per selected acs.csv row into ap->pool (apply_acs.c);
+ * called inside queue_work's journal transaction. A row whose journal
+ * says its state was confirmed costs one GET; any other row is PUT (or
+ * DELETEd) and then confirmed with a GET. 0, or -1 on a journal error.
+ */
+int apply_acs_queue(struct apply *ap);
+/* The number of selected acs.csv rows (they need the ACS API). */
+size_t apply_acs_selected(const struct apply *ap);
 
 /* 0, or 65 with the reason printed, when action URLs would have no
  * redirect target (neither callback_base nor a row's redirect_url). */

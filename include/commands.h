@@ -9,6 +9,7 @@
 
 #include "cli.h"
 
+int cmd_acs(int argc, char **argv, struct tp_globals *g);
 int cmd_apply(int argc, char **argv, struct tp_globals *g);
 int cmd_fusion(int argc, char **argv, struct tp_globals *g);
 int cmd_help(int argc, char **argv, struct tp_globals *g);

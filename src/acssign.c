@@ -224,6 +224,43 @@ void acs_signed_release(struct acs_signed *s)
 	s->authorization = NULL;
 }
 
+char *acs_url_path_and_query(const char *url)
+{
+	const char *p, *end;
+
+	if (str_ncasecmp(url, "https://", 8) == 0)
+		p = url + 8;
+	else if (str_ncasecmp(url, "http://", 7) == 0)
+		p = url + 7;
+	else
+		return NULL;
+	p += strcspn(p, "/?#");
+	end = p + strcspn(p, "#");
+	if (end == p)
+		return xstrdup("/");
+	if (*p == '?') /* "http://h?q" is sent as "/?q" */
+		return xasprintf("/%.*s", (int)(end - p), p);
+	return xstrndup(p, (size_t)(end - p));
+}
+
+int acs_sign_url(const unsigned char *key, size_t key_len, const char *verb,
+                 const char *url, const void *body, size_t body_len,
+                 time_t now, struct acs_signed *out)
+{
+	char *host = acs_url_host(url);
+	char *pq = acs_url_path_and_query(url);
+	int rc = -1;
+
+	if (host && pq) {
+		acs_sign(key, key_len, verb, pq, host, body, body_len, now,
+		         out);
+		rc = 0;
+	}
+	free(host);
+	free(pq);
+	return rc;
+}
+
 static int same(const char *a, const char *b)
 {
 	size_t n = strlen(a);

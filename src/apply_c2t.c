@@ -97,11 +97,6 @@ static void journal_failed(struct apply *ap)
 	pool_stop(ap->pool);
 }
 
-static const char *item_kind_reason(const struct pool_end *end)
-{
-	return end->reason ? end->reason : "not started";
-}
-
 void apply_add_failure(struct apply *ap, const char *item, const char *why,
 		       enum api_failure kind)
 {
@@ -116,6 +111,11 @@ void apply_item_ended(struct apply *ap, bool failed)
 void apply_journal_failed(struct apply *ap)
 {
 	journal_failed(ap);
+}
+
+static const char *item_kind_reason(const struct pool_end *end)
+{
+	return end->reason ? end->reason : "not started";
 }
 
 /* --- action URL jobs -------------------------------------------------- */
@@ -572,6 +572,8 @@ static int queue_work(struct apply *ap)
 	}
 	if (rc == 0 && ap->fz)
 		rc = apply_fusion_queue(ap);
+	if (rc == 0 && !ap->urls_only && !ap->fusion_only)
+		rc = apply_acs_queue(ap);
 	if (journal_commit(ap->rt->j) < 0)
 		rc = -1;
 	return rc;

@@ -146,6 +146,11 @@ void apply_print_summary(const struct apply *ap)
 	if (ap->ent_missing)
 		printf("not created yet: %zu enterprise%s (run apply)\n",
 		       ap->ent_missing, ap->ent_missing == 1 ? "" : "s");
+	if (ap->acs_total)
+		printf("ACS assignments: %zu selected, %zu granted, %zu "
+		       "revoked, %zu unchanged, %zu failed\n",
+		       ap->acs_total, ap->acs_granted, ap->acs_revoked,
+		       ap->acs_unchanged, ap->acs_failed);
 	if (ap->cancelled)
 		printf("not finished: %zu (run apply again to resume)\n",
 		       ap->cancelled);
@@ -194,6 +199,16 @@ static int write_metrics(const struct apply *ap, const char *path,
 		   "%zu\n",
 		ap->urls_failed);
 	apply_fusion_metrics(ap, f);
+	fprintf(f, "teamsprov_items{kind=\"acs_assignment\",status="
+		   "\"granted\"} %zu\n"
+		   "teamsprov_items{kind=\"acs_assignment\",status="
+		   "\"revoked\"} %zu\n"
+		   "teamsprov_items{kind=\"acs_assignment\",status="
+		   "\"unchanged\"} %zu\n"
+		   "teamsprov_items{kind=\"acs_assignment\",status="
+		   "\"failed\"} %zu\n",
+		ap->acs_granted, ap->acs_revoked, ap->acs_unchanged,
+		ap->acs_failed);
 	fprintf(f, "# HELP teamsprov_requests_total HTTP requests by API and "
 		   "status class.\n# TYPE teamsprov_requests_total counter\n");
 	for (i = 0; i < API_COUNT; i++) {
@@ -255,6 +270,7 @@ int apply_exit_status(const struct apply *ap)
 	const struct api *c2t = &ap->rt->apis[API_C2T];
 	size_t ok = ap->ent_created + ap->ent_adopted + ap->urls_issued +
 		    ap->other_ok;
+	size_t acs_ok = ap->acs_granted + ap->acs_revoked + ap->acs_unchanged;
 	size_t unreach = 0, refused = 0, i;
 	int rc = 0;
 
@@ -265,6 +281,10 @@ int apply_exit_status(const struct apply *ap)
 	if (atomic_load(&c2t->auth_refused) ||
 	    atomic_load(&ap->rt->apis[API_FUSION].auth_refused))
 		rc = tp_exit_merge(rc, TP_EXIT_NOPERM);
+	/* Every ACS request refused (a wrong key, a skewed clock): 77. */
+	if (ap->acs_refused && acs_ok == 0)
+		rc = tp_exit_merge(rc, TP_EXIT_NOPERM);
+	ok += acs_ok;
 	if (ap->n_fails && ok == 0 && refused == ap->n_fails)
 		rc = tp_exit_merge(rc, TP_EXIT_NOPERM);
 	if (ap->n_fails && ok == 0 && unreach == ap->n_fails)
@@ -278,17 +298,6 @@ int apply_exit_status(const struct apply *ap)
 	if (ap->n_fails || ap->halted)
 		rc = tp_exit_merge(rc, TP_EXIT_FAILED);
 	return rc;
-}
-
-static void notice_other_files(const struct apply *ap)
-{
-	struct mf_counts n;
-
-	manifest_counts(ap->rt->m, &n);
-	if (n.acs)
-		fprintf(stderr, "notice: %s: %zu row%s left alone (ACS "
-				"provisioning is not in this version)\n",
-			ap->rt->m->path[MF_ACS], n.acs, n.acs == 1 ? "" : "s");
 }
 
 /* The Fusion rows the run will handle (none: no [fusion] needed). */
@@ -354,12 +363,12 @@ int cmd_apply(int argc, char **argv, struct tp_globals *g)
 		rc = apply_check_callback_base(&ap);
 	if (rc == 0)
 		rc = rt_setup_api(&rt, API_C2T);
+	if (rc == 0 && apply_acs_selected(&ap))
+		rc = rt_setup_api(&rt, API_ACS);
 	if (rc == 0)
 		rc = rt_open_state(&rt, JOURNAL_WRITE);
 	if (rc == 0)
 		rc = rt_open_log(&rt);
-	if (rc == 0 && !g->quiet)
-		notice_other_files(&ap);
 	if (rc == 0)
 		rc = setup_fusion(&ap, &o);
 	if (rc == 0) {

@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "exitcode.h"
 #include "c2t.h"
+#include "plan_acs.h"
 #include "reconcile.h"
 #include "resolve.h"
 #include "plan_fusion.h"
@@ -132,9 +133,9 @@ int cmd_plan(int argc, char **argv, struct tp_globals *g)
 	};
 	struct runtime rt;
 	struct rc_options o;
-	struct mf_counts n;
 	struct c2t_list remote = {0};
 	size_t creates = 0, urls = 0, fusion = 0;
+	size_t acs_changes = 0;
 	bool live = false;
 	int c, rc;
 
@@ -175,13 +176,10 @@ int cmd_plan(int argc, char **argv, struct tp_globals *g)
 				      &urls);
 	if (rc == 0)
 		rc = plan_fusion(&rt, live, &fusion);
+	if (rc == 0)
+		rc = plan_acs(&rt, live, &acs_changes);
 	if (rc == 0) {
-		manifest_counts(rt.m, &n);
-		if (n.acs)
-			printf("notice: %zu ACS assignment%s left alone (not "
-			       "in this version)\n",
-			       n.acs, n.acs == 1 ? "" : "s");
-		if (creates + urls + fusion == 0) {
+		if (creates + urls + fusion + acs_changes == 0) {
 			printf("plan: nothing to do\n");
 		} else {
 			printf("plan: %zu enterprise%s to create, %zu action "
@@ -191,6 +189,10 @@ int cmd_plan(int argc, char **argv, struct tp_globals *g)
 			if (fusion)
 				printf("plan: %zu Fusion action%s\n", fusion,
 				       fusion == 1 ? "" : "s");
+			if (acs_changes)
+				printf("plan: %zu ACS assignment%s to grant or "
+				       "revoke\n",
+				       acs_changes, acs_changes == 1 ? "" : "s");
 			rc = TP_EXIT_CHANGES;
 		}
 	}

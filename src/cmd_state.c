@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "journal_acs.h"
 #include "exitcode.h"
 #include "http.h"
 #include "journal_fusion.h"
@@ -139,6 +140,23 @@ static int show_wizard(const struct jr_wizard *w, void *arg)
 	return 0;
 }
 
+static int show_acs(const struct jr_acs *a, void *arg)
+{
+	char when[32];
+
+	if (!*(int *)arg)
+		printf("ACS assignments:\n");
+	*(int *)arg = 1;
+	iso_time(a->confirmed_at, when);
+	printf("  %s/%s %s %-16s confirmed %s\n", a->tenant_id, a->object_id,
+	       a->principal_type, jr_acs_status_name(a->status), when);
+	if (a->client_ids[0])
+		printf("    client ids: %s\n", a->client_ids);
+	if (a->last_error)
+		printf("    last error: %s\n", a->last_error);
+	return 0;
+}
+
 static int show(struct journal *j, const char *name)
 {
 	struct jr_enterprise e;
@@ -168,6 +186,8 @@ static int show(struct journal *j, const char *name)
 	rc = journal_each_action(j, e.name, show_action, NULL);
 	if (rc == 0)
 		rc = journal_each_wizard(j, e.name, show_wizard, NULL);
+	if (rc == 0)
+		rc = journal_each_acs(j, e.name, show_acs, &(int){0});
 	jr_enterprise_release(&e);
 	return rc < 0 ? -1 : 0;
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "journal_int.h"
 #include "util.h"
 
 #define SCHEMA_VERSION "1"
@@ -587,7 +588,7 @@ int journal_find_action_by_token(struct journal *j, const char *hash,
 	return get_one_action(j, st, a);
 }
 
-/* --- for the journal's other parts (journal_fusion.c, ...) ----------- */
+/* --- for the provider tables (journal_int.h) ------------------------- */
 
 sqlite3_stmt *journal_stmt(struct journal *j, const char *sql)
 {

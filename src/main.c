@@ -28,8 +28,10 @@ const struct tp_command tp_commands[] = {
 	 "[--restart-failed] [--metrics FILE]",
 	 "create what the manifests describe; resumable",
 	 "Creates the enterprises of enterprises.csv in ConnecttoTeams and\n"
-	 "issues their admins' action URLs, as fast as the configured rate\n"
-	 "allows, journaling every outcome in the state file. Run it again\n"
+	 "issues their admins' action URLs, grants or revokes the ACS\n"
+	 "assignments of acs.csv (each confirmed by a GET), as fast as the\n"
+	 "configured rates allow, journaling every outcome in the state\n"
+	 "file. Run it again\n"
 	 "at any time: it does only what is missing.\n\n"
 	 "  --max-failures N|P%  stop starting new items once more than N\n"
 	 "                       items (or P% once 20 have ended) failed\n"
@@ -51,7 +53,8 @@ const struct tp_command tp_commands[] = {
 	 "waits for the state lock. Exit 0 when there is nothing to do, 2\n"
 	 "when there is.\n\n"
 	 "  --refresh  also resolve names against the live lists and find\n"
-	 "             enterprises that exist remotely (apply adopts them)\n"},
+	 "             enterprises that exist remotely (apply adopts them);\n"
+	 "             GET each ACS assignment to show drift\n"},
 	{"urls", cmd_urls, "[--action TYPE] [--refresh]",
 	 "issue or re-issue action URLs of existing enterprises",
 	 "Issues the action URLs that were never issued or are older than\n"
@@ -80,6 +83,19 @@ const struct tp_command tp_commands[] = {
 	 "Asks ConnecttoTeams for the reseller's SBC gateway regions (sbc) or\n"
 	 "PBX types (pbx) and prints them in the format of sbc_gateways.csv or\n"
 	 "pbx_types.csv, ready to pin in a manifest.\n"},
+	{"acs", cmd_acs,
+	 "get|put|delete TENANT OBJECT [--principal-type T] "
+	 "[--client-id ID]... [--json]",
+	 "read, grant or revoke one ACS Teams Phone assignment",
+	 "One Azure Communication Services Teams Phone extensibility\n"
+	 "assignment, signed as apply signs (connection string key, or an\n"
+	 "Entra ID token). get shows it (exit 1 when there is none); put\n"
+	 "grants it; delete revokes it (also fine when already absent).\n\n"
+	 "  --principal-type T  put: teamsResourceAccount, resourceAccount\n"
+	 "                      or user (sent as written)\n"
+	 "  --client-id ID      put: an Entra application (client) id;\n"
+	 "                      repeat for more (user needs one)\n"
+	 "  --json              the assignment as ACS answered it\n"},
 	{"state", cmd_state, "list|show NAME|forget NAME",
 	 "inspect the journal, or forget an enterprise",
 	 "  list         one line per journaled enterprise\n"

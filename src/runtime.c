@@ -9,6 +9,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
 #include "clock.h"
 #include "diag.h"
 #include "exitcode.h"
@@ -267,6 +270,91 @@ static int setup_fusion(struct runtime *rt)
 	return 0;
 }
 
+/* Registers the base64 text of the access key with redact, so that the
+ * key alone is masked too, not only the whole connection string. */
+static void redact_key(const struct acs_conn *c)
+{
+	char *b64 = xmalloc(4 * ((c->key_len + 2) / 3) + 1);
+
+	EVP_EncodeBlock((unsigned char *)b64, c->key, (int)c->key_len);
+	redact_add(b64);
+	OPENSSL_cleanse(b64, strlen(b64));
+	free(b64);
+}
+
+/*
+ * ACS: an Entra ID bearer token (token_env/token_cmd, with endpoint) when
+ * one is configured, else HMAC-SHA256 with the connection string's key.
+ * The connection string is read here, once: a bad one is a configuration
+ * error (65) before any request.
+ */
+static int setup_acs(struct runtime *rt)
+{
+	const struct config_acs *c = &rt->cfg.acs;
+	struct acs_conn *conn = NULL;
+	struct auth_config ac;
+	struct retry_policy rp;
+	char *value = NULL, *err = NULL, *base;
+	int rc;
+
+	memset(&ac, 0, sizeof(ac));
+	if (c->token.kind != SECRET_NONE) {
+		if (!c->endpoint) {
+			fprintf(stderr, "teamsprov: [acs] token_env/token_cmd "
+					"needs endpoint\n");
+			return TP_EXIT_DATAERR;
+		}
+		if ((rc = require_secrets(rt, &c->token, NULL)) != 0)
+			return rc;
+		ac.kind = AUTH_TOKEN;
+		ac.api = "acs";
+		ac.base_url = c->endpoint;
+		ac.base_dir = rt->cfg.dir;
+		ac.token = c->token;
+		ac.http = rt->http;
+		ac.http.timeout_ns = config_api_timeout(&rt->cfg, &c->api);
+		base = xstrdup(c->endpoint);
+	} else if (c->connection_string.kind != SECRET_NONE) {
+		if ((rc = require_secrets(rt, &c->connection_string, NULL)) != 0)
+			return rc;
+		if (secret_read(&c->connection_string, rt->cfg.dir, NULL,
+				&value, &err) < 0) {
+			fprintf(stderr, "teamsprov: [acs] connection string: "
+					"%s\n",
+				err);
+			free(err);
+			return TP_EXIT_DATAERR;
+		}
+		redact_add(value);
+		conn = xcalloc(1, sizeof(*conn));
+		if (acs_conn_parse(conn, value, &err) < 0) {
+			fprintf(stderr, "teamsprov: [acs] %s\n", err);
+			free(err);
+			free(conn);
+			redact_remove(value);
+			secret_free(value);
+			return TP_EXIT_DATAERR;
+		}
+		redact_key(conn);
+		/* Still registered (redact_add copied it): an error message
+		 * quoting it stays masked for the whole run. */
+		secret_free(value);
+		base = xstrdup(c->endpoint ? c->endpoint : conn->endpoint);
+	} else {
+		fprintf(stderr, "teamsprov: [acs] needs connection_string_env"
+				"/_file, or endpoint and token_env/_cmd\n");
+		return TP_EXIT_DATAERR;
+	}
+	retry_from_config(&rt->cfg, &rp);
+	api_init(&rt->apis[API_ACS], API_ACS, base,
+		 conn ? NULL : auth_new(&ac), c->api.rate, c->api.burst, &rp,
+		 rt->log);
+	if (conn)
+		api_set_hmac(&rt->apis[API_ACS], conn);
+	free(base);
+	return 0;
+}
+
 int rt_setup_api(struct runtime *rt, enum api_id id)
 {
 	int rc = 0;
@@ -289,12 +377,8 @@ int rt_setup_api(struct runtime *rt, enum api_id id)
 	switch (id) {
 	case API_C2T: rc = setup_c2t(rt); break;
 	case API_FUSION: rc = setup_fusion(rt); break;
-	case API_ACS:
-	default:
-		fprintf(stderr, "teamsprov: the ACS API is not available in "
-				"this version\n");
-		rc = TP_EXIT_DATAERR;
-		break;
+	case API_ACS: rc = setup_acs(rt); break;
+	default: rc = TP_EXIT_DATAERR; break;
 	}
 	if (rc == 0)
 		rt->api_ready[id] = true;

@@ -49,7 +49,8 @@ static int acs_auth(struct sim *s, const struct sim_req *rq,
 	host = rq->host ? acs_host_normalize(rq->host, 0) : NULL;
 	v = acs_verify(s->cfg.acs_key, s->cfg.acs_key_len, rq->method, rq->uri,
 	               host, rq->x_ms_date, rq->x_ms_content_sha256, a,
-	               rq->body, rq->body_len, (time_t)rq->wall,
+	               rq->body, rq->body_len,
+	               (time_t)rq->wall + (time_t)s->cfg.acs_clock_skew,
 	               ACS_DATE_WINDOW);
 	free(host);
 	if (v == ACS_VERIFY_OK)

@@ -47,6 +47,7 @@ enum opt_id {
 	O_DRAAS,
 	O_ACS_KEY,
 	O_ACS_TOKEN,
+	O_ACS_SKEW,
 	O_TAA,
 	O_URL_FORMAT,
 	O_THREADS,
@@ -99,6 +100,8 @@ static const struct opt opts[] = {
     {"acs-key", O_ACS_KEY, "BASE64", 1, "ACS access key [c2ltLWFjcy1rZXk=]"},
     {"acs-token", O_ACS_TOKEN, "TOKEN", 1,
      "ACS Entra ID bearer accepted [none]"},
+    {"acs-clock-skew", O_ACS_SKEW, "S", 0,
+     "ACS checks x-ms-date with a clock S seconds ahead [0]"},
     {"tenant-admin-api", O_TAA, "true|false|random", 0,
      "containsTeamsTenantAdminAPI [true]"},
     {"url-format", O_URL_FORMAT, "text|json|object", 0,
@@ -226,6 +229,11 @@ static int set_option(struct sim_config *c, const struct opt *o,
 			c->token_ttl = v;
 		else
 			c->refresh_ttl = v;
+		return 0;
+	case O_ACS_SKEW:
+		if (!num(arg, -1e8, 1e8, &v))
+			return bad(o->name, arg, "expected seconds");
+		c->acs_clock_skew = (int64_t)v;
 		return 0;
 	case O_SEED:
 		errno = 0;

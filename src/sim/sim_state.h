@@ -53,6 +53,8 @@ struct sim_config {
 	unsigned char *acs_key;
 	size_t acs_key_len;
 	char *acs_token;
+	int64_t acs_clock_skew; /* s added to the clock ACS dates are checked
+	                           against (clock skew tests) */
 	int tenant_admin_api; /* 1, 0, or -1 for random */
 	enum sim_url_format url_format;
 	int threads;

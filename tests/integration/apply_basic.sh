@@ -12,7 +12,9 @@ sim_start --sbc "$T/m/sbc_gateways.csv" --pbx "$T/m/pbx_types.csv" \
 	--wizard-duration 0.5 --init-delay 0.2
 export TEAMSPROV_C2T_BASE_URL=$SIM_URL TEAMSPROV_C2T_RATE=1000/s \
 	C2T_CLIENT_SECRET=sim-secret C2T_PASSWORD=sim-pass \
-	TEAMSPROV_FUSION_BASE_URL=$SIM_URL FUSION_PASSWORD=sim-pass
+	TEAMSPROV_FUSION_BASE_URL=$SIM_URL FUSION_PASSWORD=sim-pass \
+	ACS_CONNECTION_STRING="endpoint=$SIM_URL/;accesskey=c2ltLWFjcy1rZXk=" \
+	TEAMSPROV_ACS_RATE=1000/s
 for i in $(seq 1 20); do export "FUSION_APP_SECRET_$i=test-app-secret-$i"; done
 
 tp -m "$T/m" apply --metrics "$T/metrics.prom"
@@ -44,8 +46,13 @@ check "URLs carry a hashed token only" \
 	test "$(q "select count(*) from actions where length(token_hash)=64")" = "$urls"
 check "metrics were written" grep -q '^teamsprov_items{kind="enterprise",status="created"} '"$n" "$T/metrics.prom"
 check "fusion rows are onboarded" grep -qE "^wizards: [0-9]+ started, 0 adopted, [0-9]+ done, 0 failed, 0 running" "$T/out"
+check "acs.csv rows are granted and revoked" contains "$T/out" "ACS assignments: 14 selected, 11 granted, 3 revoked, 0 unchanged, 0 failed"
+tp -m "$T/m" state show "Acme Corporation"
+expect_rc 0 "state show of an enterprise with ACS rows"
+check "it lists its ACS assignments" contains "$T/out" "9be4bcfc-49b6-4a08-b2e6-cc3ababced20 teamsResourceAccount confirmed"
+check "an absent one as absent_confirmed" contains "$T/out" "58d5563d-ab2c-431e-a315-128862c33a4f teamsResourceAccount absent_confirmed"
 
-api='sum(v for k, v in s["requests"].items() if not k.startswith("sim."))'
+api='sum(v for k, v in s["requests"].items() if not k.startswith(("sim.", "acs.")))'
 before=$(sim_stat "$api")
 tp -q -m "$T/m" apply
 expect_rc 0 "a second apply succeeds"

@@ -16,7 +16,8 @@ check "--help exits 0" test "$RC" = 0
 check "--help lists every option of spec section 10" sh -c '
 	for o in listen latency rate-limit fail-rate reset-rate lost-response-rate \
 		wizard-duration wizard-fail-rate init-delay seed sbc pbx token-ttl \
-		c2t-client c2t-user reseller-id fusion-user fusion-m2m acs-key acs-token; do
+		c2t-client c2t-user reseller-id fusion-user fusion-m2m acs-key acs-token \
+		acs-clock-skew; do
 		grep -q -- "--$o " "$1" || exit 1
 	done' sh "$T/out"
 run --version
