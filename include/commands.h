@@ -10,6 +10,7 @@
 #include "cli.h"
 
 int cmd_apply(int argc, char **argv, struct tp_globals *g);
+int cmd_callback(int argc, char **argv, struct tp_globals *g);
 int cmd_help(int argc, char **argv, struct tp_globals *g);
 int cmd_lookup(int argc, char **argv, struct tp_globals *g);
 int cmd_plan(int argc, char **argv, struct tp_globals *g);

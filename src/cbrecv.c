@@ -466,14 +466,6 @@ static MHD_RESULT_T answer(struct cbrecv *rv, struct MHD_Connection *mc,
 	}
 	status = record(rv, cx, &ans, &a, &ev, &needed, &changed);
 	if (status == 200 && ans.json) {
-		/* Secrets from here on: masked in every log and message. */
-		const cJSON *at =
-			cJSON_GetObjectItemCaseSensitive(ans.ar, "accessToken");
-		const cJSON *it =
-			cJSON_GetObjectItemCaseSensitive(ans.ar, "idToken");
-		redact_add(at->valuestring);
-		if (cJSON_IsString(it) && it->valuestring[0])
-			redact_add(it->valuestring);
 		msal = cJSON_PrintUnformatted(ans.ar);
 		ev.msal = msal;
 		ev.tenant_id = ans.tenant;
