@@ -14,8 +14,9 @@ cat >"$T/m/enterprises.csv" <<'CSV'
 name,services,sbc,pbx,consents
 Alpha One,PBX,US-East,Example PBX,
 Beta Two,SMS,,,none
+Delta Three,SMS,,,EnterpriseManagement
 CSV
-sim_start --tenant-admin-api false
+sim_start --tenant-admin-api false --seed 7
 CBPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 CB=http://127.0.0.1:$CBPORT
 cat >"$T/enttoken" <<'SH'
@@ -147,6 +148,48 @@ click "$(url_of 'Beta Two' GET_USER_SYNC_CONSENT)" success
 wait_for "Beta's consent confirmed" test "$(status_of 'Beta Two' GET_USER_SYNC_CONSENT)" = 4
 check "Beta: UserSync confirmed once" test "$(confirmed 'Beta Two')" = "{'UserSync': 1}"
 
+# --- the roles error: the admin's MSAL result says the tenant admin API
+# is there, the tenant says otherwise; the EnterpriseManagement call is
+# refused with the documented error, the tool provisions and retries once.
+# The simulator's own post is turned away (its link's hash replaced), and
+# the test posts the MSAL result itself, derived as the simulator does.
+click "$(url_of 'Delta Three' GET_SERVICE_PROVIDER_MANAGEMENT_CONSENT)" success
+check "Delta: EnterpriseManagement granted" \
+	test "$(status_of 'Delta Three' GET_SERVICE_PROVIDER_MANAGEMENT_CONSENT)" = 2
+KNOWN_D=DeltaRegistrationToken
+python3 -c 'import sqlite3, sys, hashlib
+c = sqlite3.connect(sys.argv[1])
+c.execute("update actions set token_hash=? where enterprise=? and action=?",
+          (hashlib.sha256(sys.argv[2].encode()).hexdigest(), "Delta Three",
+           "REGISTRATION"))
+c.commit()' "$DB" "$KNOWN_D"
+click "$(url_of 'Delta Three' REGISTRATION)" success
+check "the simulator's post to a replaced link is refused" \
+	grep -q "answered HTTP 403" "$T/page"
+DID=$(db "select enterprise_id from enterprises where name='Delta Three'")
+DMSAL=$(python3 -c 'import hmac, hashlib, json, sys
+i, seed, tam = sys.argv[1], 7, True
+h = lambda w: hmac.new(b"teamsprov-sim", f"{w}:{i}:{seed}".encode(),
+                       hashlib.sha256).hexdigest()[:32]
+t = h("tenant")
+tenant = f"{t[:8]}-{t[8:12]}-4{t[12:15]}-a{t[15:18]}-{t[18:30]}"
+print(json.dumps({"msalAuthenticationResult": {"authenticationResult": {
+    "accessToken": "sim-msal-" + h("msal"), "expiresOn": None,
+    "userInfo": {"tenantId": tenant, "displayableId": "admin@delta"}}},
+    "containsTeamsTenantAdminAPI": tam}))' "$DID")
+ST=$(curl -sS -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+	-d "$DMSAL" "$CB/teamsprov/cb/$KNOWN_D")
+check "Delta registered by the post" test "$ST" = 200
+wait_for "Delta: EnterpriseManagement confirmed after the roles error" \
+	test "$(status_of 'Delta Three' GET_SERVICE_PROVIDER_MANAGEMENT_CONSENT)" = 4
+check "Delta: the tenant admin API provisioned once, after the error" \
+	test "$(sim_stat "s['c2t']['provision_tenant_admin_api'].get('Delta Three', 0)")" = 1
+check "Delta: confirmed by reseller (2 in all) and by updateAppConsent" \
+	test "$(sim_stat "(s['c2t']['em_consents_by_reseller'], s['c2t']['consents_confirmed'].get('Delta Three'))")" = \
+	"(2, {'EnterpriseManagement': 1})"
+check "the roles error was answered once" \
+	test "$(grep -c 'updateEnterpriseManagementConsentByReseller.*"status":400' "$T/cb.log")" = 1
+
 # --- refusals change nothing
 TOKEN=$(curl -sS -o /dev/null -D - "$(url_of 'Beta Two' GET_AGENT_CONSENT)?outcome=success" |
 	sed -n 's/^Location: .*\/cb\/\([A-Za-z0-9_-]*\).*/\1/Ip' | tr -d '\r')
@@ -210,7 +253,7 @@ check "every answer during apply was recorded (200)" \
 	test "$(sort -u "$T/concurrent")" = 200
 check "the answer is in the journal" test "$(status_of 'Beta Two' GET_AGENT_CONSENT)" -ge 2
 check "apply created the new enterprises" \
-	test "$(db "select count(*) from enterprises where status=1")" = 8
+	test "$(db "select count(*) from enterprises where status=1")" = 9
 check "no journal errors in the receiver" sh -c "! grep -qi 'locked\|cannot' '$T/cb.err'"
 
 # --- plan and urls use the recorded outcomes
