@@ -78,15 +78,16 @@ struct cbrecv;
 int cbrecv_start(const struct cbrecv_config *c, struct listenaddr *addr,
 		 struct cbrecv **out, char **err);
 
-/* Stops accepting connections, lets the requests in progress finish, and
- * frees r (NULL is fine). */
-void cbrecv_stop(struct cbrecv *r);
-
 /* Requests answered so far, by outcome (for the summary and tests). */
 struct cbrecv_counts {
 	unsigned long recorded, refused;
 };
 void cbrecv_get_counts(struct cbrecv *r, struct cbrecv_counts *out);
+
+/* Stops accepting connections, lets the requests in progress finish
+ * (10 s at most), fills *final (may be NULL) with the last counts, and
+ * frees r (NULL is fine). */
+void cbrecv_stop(struct cbrecv *r, struct cbrecv_counts *final);
 
 /* Appends s with &, <, >, " and ' escaped (the page, and tests). */
 struct buf;

@@ -674,7 +674,7 @@ int cbrecv_start(const struct cbrecv_config *c, struct listenaddr *addr,
 	return 0;
 }
 
-void cbrecv_stop(struct cbrecv *rv)
+void cbrecv_stop(struct cbrecv *rv, struct cbrecv_counts *final)
 {
 	struct timespec ts = {0, 10 * 1000 * 1000};
 	MHD_socket lfd;
@@ -690,6 +690,8 @@ void cbrecv_stop(struct cbrecv *rv)
 	MHD_stop_daemon(rv->d);
 	if (lfd != MHD_INVALID_SOCKET)
 		close(lfd);
+	if (final)
+		cbrecv_get_counts(rv, final);
 	free(rv);
 }
 

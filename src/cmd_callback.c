@@ -94,7 +94,7 @@ static int serve(struct runtime *rt, struct listenaddr *addr)
 	struct cbrecv_config rc;
 	struct cbrecv *rv = NULL;
 	struct cbfollow *f;
-	struct cbrecv_counts nr;
+	struct cbrecv_counts nr = {0, 0};
 	struct cbfollow_counts nf;
 	pthread_mutex_t jlock = PTHREAD_MUTEX_INITIALIZER;
 	pthread_t th;
@@ -156,7 +156,8 @@ static int serve(struct runtime *rt, struct listenaddr *addr)
 			sig = 0;
 			sigwait(&set, &sig);
 		} while (sig != SIGINT && sig != SIGTERM);
-		cbrecv_stop(rv);
+		cbrecv_stop(rv, &nr);
+		rv = NULL;
 	}
 	atomic_store(&cr.closing, 1);
 	clock_gettime(CLOCK_REALTIME, &until);
@@ -166,8 +167,7 @@ static int serve(struct runtime *rt, struct listenaddr *addr)
 		pthread_join(th, NULL);
 	}
 	cbfollow_get_counts(f, &nf);
-	if (rv && !rt->g->quiet) {
-		cbrecv_get_counts(rv, &nr);
+	if (status == 0 && !rt->g->quiet) {
 		fprintf(stderr,
 			"callback: %lu answers recorded, %lu refused; %lu "
 			"consents confirmed, %lu tenant admin API provisioned, "
@@ -186,7 +186,6 @@ static int serve(struct runtime *rt, struct listenaddr *addr)
 	pool_free(cr.pool);
 	pthread_mutex_destroy(&jlock);
 	free(prefix);
-	(void)rv;
 	return status;
 }
 

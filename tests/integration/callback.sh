@@ -272,6 +272,7 @@ rc=$?
 set -e
 CB_PID=
 check "SIGTERM: exit 0" test "$rc" = 0
+[ "$rc" = 0 ] || sed "s/^/# /" "$T/cb.err" | head -40
 check "a summary line" grep -q "answers recorded" "$T/cb.err"
 check "the JSON log has the receiver's requests" \
 	grep -q '"api":"callback"' "$T/cb.log"

@@ -99,7 +99,7 @@ static int teardown(void **state)
 	struct fx *f = *state;
 	char cmd[128];
 
-	cbrecv_stop(f->rv);
+	cbrecv_stop(f->rv, NULL);
 	journal_close(f->j);
 	pthread_mutex_destroy(&f->lock);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
