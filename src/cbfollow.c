@@ -267,6 +267,7 @@ static void set_enterprise(struct cbfollow *f, const char *ent, int tam,
 struct snapshot {
 	int64_t id;
 	int tam;
+	int registered;
 	enum jr_act_status status[ACT_MAX];
 	int64_t issued_at[ACT_MAX];
 	int present[ACT_MAX];
@@ -296,6 +297,7 @@ static int snapshot(struct cbfollow *f, const char *ent, struct snapshot *s)
 	if (rc == 0) {
 		s->id = e.id;
 		s->tam = e.tenant_admin_api;
+		s->registered = e.registered;
 		jr_enterprise_release(&e);
 		rc = journal_each_action(f->rt->j, ent, snap_action, s);
 	}
@@ -427,6 +429,9 @@ static int want_login(struct cbfollow *f, const char *ent,
 	struct ent_state *es;
 
 	if (!f->rt->cfg.c2t.callback_base)
+		return 0;
+	/* Not registered yet: the registration brings the MSAL result. */
+	if (!s->registered)
 		return 0;
 	if (s->present[LOGIN_INDEX] && s->status[LOGIN_INDEX] == JR_ACT_ISSUED &&
 	    (max_age <= 0 || now - s->issued_at[LOGIN_INDEX] < max_age))
@@ -756,6 +761,9 @@ char *cbfollow_on_event(void *arg, const struct cbrecv_event *ev)
 		return xstrdup("Your provider's system now confirms the "
 			       "consent with ConnecttoTeams.");
 	}
+	if (snapshot(f, ev->enterprise, &s) == 0 && !s.registered)
+		return xstrdup("The consent is granted; its confirmation follows "
+			       "the registration of your organisation.");
 	if (snapshot(f, ev->enterprise, &s) == 0 &&
 	    want_login(f, ev->enterprise, &s))
 		return xstrdup("The consent is granted; its confirmation is "

@@ -100,10 +100,8 @@ check "the page says what was recorded" grep -q "recorded as granted" "$T/page"
 check "the page names what is still needed" grep -q "REGISTRATION" "$T/page"
 check "the success message is kept" test "$(db "select detail from actions where enterprise='Alpha One' and action='GET_USER_SYNC_CONSENT'")" = \
 	"User Sync Consent Completed Successfully"
-wait_for "no MSAL result yet: a login URL is issued" \
-	test "$(status_of 'Alpha One' LOGIN_ENTERPRISE_ADMIN)" = 1
-check "the login URL came from the simulator once" \
-	test "$(sim_stat "s['c2t']['action_urls']['Alpha One'].get('LOGIN_ENTERPRISE_ADMIN', 0)")" = 1
+check "not registered: the page says the registration brings the rest" \
+	grep -q "follows the registration" "$T/page"
 check "nothing confirmed without an MSAL result" test "$(confirmed 'Alpha One')" = "{}"
 
 # --- a consent that failed: error, with the admin's message
@@ -194,13 +192,13 @@ check "the roles error was answered once" \
 TOKEN=$(curl -sS -o /dev/null -D - "$(url_of 'Beta Two' GET_AGENT_CONSENT)?outcome=success" |
 	sed -n 's/^Location: .*\/cb\/\([A-Za-z0-9_-]*\).*/\1/Ip' | tr -d '\r')
 check "a consent's redirect carries a token" test "${#TOKEN}" = 22
-# A login token of Alpha we know: its hash planted in the journal.
+# A registration token of Alpha we know: its hash planted in the journal.
 KNOWN=AbCdEfGhIjKlMnOpQrStUv
 python3 -c 'import sqlite3, sys, hashlib
 c = sqlite3.connect(sys.argv[1])
 c.execute("update actions set token_hash=? where enterprise=? and action=?",
           (hashlib.sha256(sys.argv[2].encode()).hexdigest(), "Alpha One",
-           "LOGIN_ENTERPRISE_ADMIN"))
+           "REGISTRATION"))
 c.commit()' "$DB" "$KNOWN"
 dump >"$T/before"
 cbreq() { # METHOD PATH [CURL ARGS]
@@ -220,7 +218,7 @@ MSAL="{\"msalAuthenticationResult\":{\"authenticationResult\":{\"accessToken\":\
 cbreq POST "/cb/$TOKEN" -H 'Content-Type: application/json' -d "$MSAL"
 expect 405 "a registration post to a consent's link: 405"
 cbreq POST "/cb/$KNOWN" -H 'Content-Type: application/json' -d "$MSAL"
-expect 403 "Beta's MSAL result replayed to Alpha's login link: 403"
+expect 403 "Beta's MSAL result replayed to Alpha's registration link: 403"
 head -c 70000 /dev/zero | tr '\0' ' ' >"$T/huge"
 cbreq POST "/cb/$KNOWN" -H 'Content-Type: application/json' \
 	--data-binary @"$T/huge"
@@ -264,6 +262,9 @@ check "granted consents are not re-issued" \
 check "the failed consent is re-issued by --refresh" \
 	test "$(sim_stat "s['c2t']['action_urls']['Alpha One'].get('GET_AGENT_CONSENT', 0)")" = 2
 
+tp -m "$T/m" plan --only "Alpha One"
+expect_rc 0 "plan: nothing to do for Alpha (granted and failed not re-issued)"
+
 # --- SIGTERM: exits 0 with a summary; the log names no token
 kill -TERM "$CB_PID"
 set +e
@@ -279,5 +280,41 @@ check "the JSON log has the receiver's requests" \
 check "the JSON log has the follow-up calls" \
 	grep -q 'updateAppConsent' "$T/cb.log"
 check "no token in the log" sh -c "! grep -qF '$TOKEN' '$T/cb.log' && ! grep -q 'sim-msal-' '$T/cb.log' '$T/cb.err'"
+
+# --- a receiver started afresh holds no MSAL result: a consent granted
+# now waits for the admin's sign-in, whose URL is issued at once
+exec 7<&-
+rm -f "$T/cb.fifo"
+mkfifo "$T/cb.fifo"
+$TP_WRAP "$TEAMSPROV" -m "$T/m" callback --listen "127.0.0.1:$CBPORT" \
+	>"$T/cb.fifo" 2>"$T/cb2.err" &
+CB_PID=$!
+exec 7<"$T/cb.fifo"
+read -r line <&7 || true
+check "the receiver starts again" test "$line" = "listening on 127.0.0.1:$CBPORT"
+cat <&7 >/dev/null &
+click "$(url_of 'Delta Three' GET_AGENT_CONSENT)" success
+check "granted without an MSAL result" test "$(status_of 'Delta Three' GET_AGENT_CONSENT)" = 2
+check "the page says a sign-in link follows" grep -q "sign-in link" "$T/page"
+wait_for "a login URL is issued for Delta" \
+	test "$(status_of 'Delta Three' LOGIN_ENTERPRISE_ADMIN)" = 1
+check "one login URL from the simulator" \
+	test "$(sim_stat "s['c2t']['action_urls']['Delta Three'].get('LOGIN_ENTERPRISE_ADMIN', 0)")" = 1
+click "$(url_of 'Delta Three' GET_USER_SYNC_CONSENT)" success
+check "a second consent issues no second login URL" \
+	test "$(sim_stat "s['c2t']['action_urls']['Delta Three'].get('LOGIN_ENTERPRISE_ADMIN', 0)")" = 1
+click "$(url_of 'Delta Three' LOGIN_ENTERPRISE_ADMIN)" success
+check "the login click posted to the receiver" grep -q "answered HTTP 200" "$T/page"
+wait_for "after the sign-in, both consents are confirmed" \
+	test "$(confirmed 'Delta Three')" = \
+	"{'UserSync': 1, 'EnterpriseManagement': 1, 'Agent': 1}"
+check "the login action is recorded" test "$(status_of 'Delta Three' LOGIN_ENTERPRISE_ADMIN)" = 2
+kill -TERM "$CB_PID"
+set +e
+wait "$CB_PID"
+rc=$?
+set -e
+CB_PID=
+check "SIGTERM again: exit 0" test "$rc" = 0
 
 tp_done
