@@ -96,6 +96,8 @@ ms=$((($(date +%s%N) - start) / 1000000))
 echo "# click to 'granted' in state show: $ms ms"
 check "consent click answered 200" test "$CST" = 200
 check "granted in state show within one second ($ms ms)" test "$ms" -lt 1000
+check "state show: confirmation pending an admin sign-in" \
+	contains "$T/out" "pending an admin sign-in"
 check "the page says what was recorded" grep -q "recorded as granted" "$T/page"
 check "the page names what is still needed" grep -q "REGISTRATION" "$T/page"
 check "the success message is kept" test "$(db "select detail from actions where enterprise='Alpha One' and action='GET_USER_SYNC_CONSENT'")" = \
@@ -120,6 +122,9 @@ wait_for "the granted consent is confirmed after registration" \
 	test "$(status_of 'Alpha One' GET_USER_SYNC_CONSENT)" = 4
 wait_for "containsTeamsTenantAdminAPI false: provisioned" \
 	test "$(db "select tenant_admin_api from enterprises where name='Alpha One'")" = 1
+tp -m "$T/m" state show "Alpha One"
+check "state show: tenant, admin and the tenant admin API" \
+	sh -c "grep -q '^  tenant: \"' '$T/out' && grep -q '^  admin: \"admin@ent' '$T/out' && grep -q '^  tenant admin API: yes' '$T/out'"
 check "exactly one provisionTenantAdminAPI" \
 	test "$(sim_stat "s['c2t']['provision_tenant_admin_api'].get('Alpha One', 0)")" = 1
 
