@@ -115,6 +115,8 @@ static size_t collect(char *p, size_t size, size_t n, void *u)
 	return size * n;
 }
 
+static int chunked; /* the next hit sends its body chunked */
+
 /* One request; returns the status, the body in *body (caller releases). */
 static long hit(struct fx *f, const char *method, const char *path,
 		const char *data, size_t len, struct buf *body)
@@ -124,6 +126,9 @@ static long hit(struct fx *f, const char *method, const char *path,
 	struct curl_slist *hdr =
 		curl_slist_append(NULL, "Content-Type: application/json");
 	long code = 0;
+
+	if (chunked)
+		hdr = curl_slist_append(hdr, "Transfer-Encoding: chunked");
 
 	buf_init(body);
 	curl_easy_setopt(h, CURLOPT_URL, url);
@@ -239,6 +244,12 @@ static void test_refusals(void **state)
 	assert_int_equal(hit(f, "POST", path, big, CBRECV_BODY_MAX + 1, &b),
 			 413);
 	buf_release(&b);
+	/* without a Content-Length: counted as it arrives */
+	chunked = 1;
+	assert_int_equal(hit(f, "POST", path, big, CBRECV_BODY_MAX + 1, &b),
+			 413);
+	chunked = 0;
+	buf_release(&b);
 	free(big);
 	assert_int_equal(hit(f, "POST", path, "{\"x\":1}", 7, &b), 400);
 	buf_release(&b);
@@ -248,7 +259,7 @@ static void test_refusals(void **state)
 	assert_int_equal(status_of(f, "REGISTRATION", NULL), JR_ACT_ISSUED);
 	assert_int_equal(f->events, 0);
 	cbrecv_get_counts(f->rv, &n);
-	assert_int_equal(n.refused, 8);
+	assert_int_equal(n.refused, 9);
 	assert_int_equal(n.recorded, 0);
 }
 
