@@ -93,7 +93,9 @@ void api_result_release(struct api_result *r);
  * applies the retry policy. A 2xx, and a final 4xx other than 401/429,
  * give API_ANSWER with *res filled, so the caller can read "already
  * exists" answers; the caller then decides success or failure.
- * item names the manifest item in logs and messages.
+ * item names the manifest item in logs and messages. A req->bearer set
+ * by the caller is sent as it is (no token of the API's own, no refresh
+ * after a 401).
  */
 void api_call(struct api *a, struct http_client *client,
 	      const struct pool_ctx *ctx, struct api_attempts *st,

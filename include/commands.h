@@ -11,6 +11,7 @@
 
 int cmd_acs(int argc, char **argv, struct tp_globals *g);
 int cmd_apply(int argc, char **argv, struct tp_globals *g);
+int cmd_callback(int argc, char **argv, struct tp_globals *g);
 int cmd_fusion(int argc, char **argv, struct tp_globals *g);
 int cmd_help(int argc, char **argv, struct tp_globals *g);
 int cmd_lookup(int argc, char **argv, struct tp_globals *g);

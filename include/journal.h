@@ -46,6 +46,8 @@ void journal_unlock(int fd);
 /* Grouping several writes into one commit (apply batches completions). */
 int journal_begin(struct journal *j);
 int journal_commit(struct journal *j);
+/* Abandons the open transaction (the callback receiver's refusals). */
+int journal_rollback(struct journal *j);
 
 /* The last SQLite error message of j (owned by j). */
 const char *journal_errmsg(struct journal *j);

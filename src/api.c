@@ -220,8 +220,11 @@ static int send_once(struct api *a, struct http_client *client,
 	struct auth_error aerr;
 	int rc;
 
-	if (!a->auth) {
-		if (a->hmac)
+	if (!a->auth || req->bearer) {
+		/* No token cache (ACS signs each request instead), or the
+		 * caller brings its own bearer (an enterprise-level token for
+		 * /provisioning calls). */
+		if (a->hmac && !req->bearer)
 			send_signed(a, client, req, res);
 		else
 			http_perform(client, req, res);
@@ -260,6 +263,7 @@ void api_call(struct api *a, struct http_client *client,
 	uint64_t gen = 0;
 	int64_t now = ctx->now, delay, ra;
 	char *msg;
+	bool own_bearer = req->bearer != NULL;
 
 	memset(out, 0, sizeof(*out));
 	if (st->rng == 0)
@@ -275,7 +279,8 @@ void api_call(struct api *a, struct http_client *client,
 
 	/* A 401 means the token expired or was revoked: fetch a new one
 	 * once and send once more, without failing the item. */
-	if (a->auth && res->err == HTTP_ERR_NONE && res->status == 401) {
+	if (a->auth && !own_bearer && res->err == HTTP_ERR_NONE &&
+	    res->status == 401) {
 		atomic_fetch_add(&a->status_401, 1);
 		if (send_once(a, client, st, req, res, clock_mono_ns(), 1,
 			      &gen, out) < 0)

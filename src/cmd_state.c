@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "actions.h"
 #include "commands.h"
 #include "journal_acs.h"
 #include "exitcode.h"
@@ -69,6 +70,10 @@ static int show_action(const struct jr_action *a, void *arg)
 	iso_time(a->issued_at, when);
 	printf("  %-40s %-9s issued %s\n", a->action,
 	       jr_act_status_name(a->status), when);
+	if (a->status == JR_ACT_GRANTED && act_find(a->action) &&
+	    act_find(a->action)->consent)
+		printf("    confirmation with ConnecttoTeams pending an admin "
+		       "sign-in\n");
 	if (a->url)
 		printf("    url: %s\n", a->url);
 	if (a->detail) {
@@ -179,6 +184,16 @@ static int show(struct journal *j, const char *name)
 	       e.registered ? "yes" : "no");
 	printf("  create requests sent: %d (%d ambiguous)\n", e.sent,
 	       e.ambiguous);
+	if (e.tenant_id) {
+		char *t = str_quote(e.tenant_id, 64);
+		char *ad = e.admin_id ? str_quote(e.admin_id, 256) : NULL;
+		printf("  tenant: %s\n  admin: %s\n", t, ad ? ad : "-");
+		free(t);
+		free(ad);
+	}
+	printf("  tenant admin API: %s\n",
+	       e.tenant_admin_api < 0 ? "unknown"
+	       : e.tenant_admin_api ? "yes" : "no");
 	if (e.last_error)
 		printf("  last error: %s\n", e.last_error);
 	printf("  updated: %s\nactions:\n", when);

@@ -198,6 +198,11 @@ int journal_begin(struct journal *j)
 	return exec(j, "BEGIN IMMEDIATE;");
 }
 
+int journal_rollback(struct journal *j)
+{
+	return exec(j, "ROLLBACK;");
+}
+
 int journal_commit(struct journal *j)
 {
 	return exec(j, "COMMIT;");

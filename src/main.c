@@ -101,6 +101,16 @@ const struct tp_command tp_commands[] = {
 	 "  list         one line per journaled enterprise\n"
 	 "  show NAME    everything journaled for one enterprise\n"
 	 "  forget NAME  drop it from the journal (takes the state lock)\n"},
+	{"callback", cmd_callback, "[--listen ADDR:PORT]",
+	 "receive the admins' consent answers and confirm them",
+	 "Serves the redirect URLs of the issued action URLs (behind the\n"
+	 "provider portal's reverse proxy): records consents granted or\n"
+	 "failed and registration/login results in the journal, and makes\n"
+	 "the follow-up calls to ConnecttoTeams. Runs beside apply (never\n"
+	 "takes the state lock). SIGTERM or SIGINT: finishes the requests\n"
+	 "in progress and exits 0.\n\n"
+	 "  --listen ADDR:PORT  where to listen [127.0.0.1:8080];\n"
+	 "                      IPv6 as [ADDR]:PORT\n"},
 	{"help", cmd_help, "[COMMAND]", "show the usage of a command", NULL},
 	{NULL, NULL, NULL, NULL, NULL},
 };
