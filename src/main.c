@@ -56,6 +56,14 @@ const struct tp_command tp_commands[] = {
 	 "  list         one line per journaled enterprise\n"
 	 "  show NAME    everything journaled for one enterprise\n"
 	 "  forget NAME  drop it from the journal (takes the state lock)\n"},
+	{"report", cmd_report, "[--out DIR] [--fail-on-pending]",
+	 "write the consent and action URL reports",
+	 "Writes, from the journal and the manifests, into DIR (default\n"
+	 "report/): pending_consents.csv, enterprises.csv, index.html,\n"
+	 "enterprises/SLUG.html and .csv, summary.json and failed/ (the\n"
+	 "manifest rows of failed items, to retry with apply -m DIR/failed).\n\n"
+	 "  --out DIR          the report directory (not the manifest's)\n"
+	 "  --fail-on-pending  exit 3 when a mandatory consent is pending\n"},
 	{"help", cmd_help, "[COMMAND]", "show the usage of a command", NULL},
 	{NULL, NULL, NULL, NULL, NULL},
 };
