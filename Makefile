@@ -27,7 +27,7 @@ DEB_PACKAGES = gcc make pkg-config libc6-dev \
 	libcurl4-openssl-dev libcsv-dev libcjson-dev libmicrohttpd-dev \
 	libinih-dev libsqlite3-dev libssl-dev libcmocka-dev \
 	clang libclang-rt-14-dev mandoc man-db groff-base curl wrk sqlite3 \
-	valgrind python3
+	valgrind python3 libxml2-utils
 
 PKG_MODULES = libcurl libcjson libmicrohttpd inih sqlite3 libcrypto
 
