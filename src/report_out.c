@@ -32,6 +32,7 @@ struct rp_out {
 	struct rp_file *files;
 	size_t n_files, cap_files;
 	int committed;
+	long pid; /* in temporary names */
 };
 
 static int one_component(const char *s)
@@ -65,6 +66,7 @@ int rp_out_open(const char *dir, struct rp_out **out, char **err)
 	}
 	o = xcalloc(1, sizeof(*o));
 	o->path = xstrdup(dir);
+	o->pid = (long)getpid();
 	o->created = created;
 	o->dirs = xcalloc(1, sizeof(*o->dirs));
 	o->dirs[0].fd = fd;
@@ -146,7 +148,7 @@ int rp_out_write(struct rp_out *o, const char *sub, const char *name,
 	f = add_file(o);
 	f->dir = (size_t)d;
 	f->name = xstrdup(name);
-	f->tmp = xasprintf(".%s.tmp%ld", name, (long)getpid());
+	f->tmp = xasprintf(".%s.tmp%ld", name, o->pid);
 	fd = openat(o->dirs[d].fd, f->tmp,
 		    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
 		    0666);
