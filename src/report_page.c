@@ -42,7 +42,7 @@ static void time_cell(struct buf *out, int64_t ms)
 
 	rp_iso_time(ms, when);
 	if (*when)
-		buf_addf(out, "<span title=\"%s\">%.10s %.5s UTC</span>",
+		buf_addf(out, "<span class=\"tm\" title=\"%s\">%.10s %.5s UTC</span>",
 			 when, when, when + 11);
 	else
 		buf_adds(out, "<span class=\"muted\">not issued</span>");
@@ -59,23 +59,21 @@ static void footer(const struct rp_model *m, struct buf *out)
 
 /* --- the chart --------------------------------------------------------- */
 
-/* One bar: label, a track, the granted part, "g of t (p%)". */
+/* One bar of the chart, 36 units high: the label on its own line (so
+ * that the chart stays readable when a phone scales it down), then the
+ * track, the granted part and "g of t (p%)". */
+#define BAR_H 36
+#define CHART_W 440
 static void bar(struct buf *out, int y, const char *label, size_t done,
-		size_t total, const char *href)
+		size_t total)
 {
 	int pct = total ? (int)(done * 100 / total) : 100;
-	int w = total ? (int)(done * 400 / total) : 400;
+	int w = total ? (int)(done * 300 / total) : 300;
 
-	buf_addf(out, "<g class=\"bar\" transform=\"translate(0,%d)\">", y);
-	if (href) {
-		buf_adds(out, "<a href=\"");
-		html_esc(out, href);
-		buf_adds(out, "\">");
-	}
-	buf_adds(out, "<text x=\"0\" y=\"14\">");
-	if (strlen(label) > 34) { /* keep the bar's column free */
-		char cut[40];
-		size_t n = 31;
+	buf_addf(out, "<text x=\"0\" y=\"%d\">", y + 13);
+	if (strlen(label) > 52) { /* one line */
+		char cut[56];
+		size_t n = 49;
 
 		while (n && ((unsigned char)label[n] & 0xc0) == 0x80)
 			n--;
@@ -85,16 +83,14 @@ static void bar(struct buf *out, int y, const char *label, size_t done,
 	} else {
 		html_esc(out, label);
 	}
-	buf_adds(out, "</text>");
-	if (href)
-		buf_adds(out, "</a>");
-	buf_addf(out, "<rect x=\"230\" y=\"2\" width=\"400\" height=\"16\" "
-		      "rx=\"3\" fill=\"#e3e7ee\"/>"
-		      "<rect x=\"230\" y=\"2\" width=\"%d\" height=\"16\" "
+	buf_addf(out, "</text><rect x=\"0\" y=\"%d\" width=\"300\" "
+		      "height=\"14\" rx=\"3\" fill=\"#e3e7ee\"/>"
+		      "<rect x=\"0\" y=\"%d\" width=\"%d\" height=\"14\" "
 		      "rx=\"3\" fill=\"%s\"/>"
-		      "<text x=\"640\" y=\"14\">%zu of %zu (%d%%)</text></g>\n",
-		 w, pct == 100 ? "#1a7f37" : pct >= 50 ? "#2557d6" : "#c2261d",
-		 done, total, pct);
+		      "<text x=\"308\" y=\"%d\">%zu of %zu (%d%%)</text>\n",
+		 y + 18, y + 18, w,
+		 pct == 100 ? "#1a7f37" : pct >= 50 ? "#2557d6" : "#c2261d",
+		 y + 30, done, total, pct);
 }
 
 static int worst_cmp(const void *a, const void *b)
@@ -123,6 +119,8 @@ static int worst_cmp(const void *a, const void *b)
 static void chart(const struct rp_model *m, struct buf *out)
 {
 	const struct rp_ent **w = xcalloc(m->n_ent + 1, sizeof(*w));
+	static const char *const labels[] = {
+	    "Mandatory (registration included)", "Recommended", "Optional"};
 	struct buf svg;
 	unsigned char *b64;
 	size_t i, n = 0;
@@ -134,50 +132,46 @@ static void chart(const struct rp_model *m, struct buf *out)
 	qsort(w, n, sizeof(*w), worst_cmp);
 	if (n > WORST)
 		n = WORST;
-	h = 3 * 24 + (n ? 32 + (int)n * 24 : 0) + 4;
+	h = 3 * BAR_H + (n ? 30 + (int)n * BAR_H : 0) + 4;
 	buf_init(&svg);
 	buf_addf(&svg, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
-		       "viewBox=\"0 0 800 %d\" width=\"800\" height=\"%d\" "
-		       "font-family=\"sans-serif\" font-size=\"12\">\n",
-		 h, h);
-	for (r = 0; r < 3; r++, y += 24)
-		bar(&svg, y, r == 0 ? "mandatory (with registration)"
-				    : req_names[r],
-		    m->t.req_granted[r], m->t.req_total[r], NULL);
+		       "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
+		       "font-family=\"sans-serif\" font-size=\"13\" "
+		       "fill=\"#1d2330\">\n",
+		 CHART_W, h, CHART_W, h);
+	for (r = 0; r < 3; r++, y += BAR_H)
+		bar(&svg, y, labels[r], m->t.req_granted[r], m->t.req_total[r]);
 	if (n) {
-		buf_addf(&svg, "<text x=\"0\" y=\"%d\" font-weight=\"bold\" "
-			       "font-size=\"13\">Least complete enterprises "
-			       "(mandatory actions done)</text>\n",
-			 y + 22);
-		y += 32;
+		buf_addf(&svg, "<text x=\"0\" y=\"%d\" font-weight=\"bold\">"
+			       "Least complete: mandatory actions done</text>\n",
+			 y + 20);
+		y += 30;
 	}
-	for (i = 0; i < n; i++, y += 24)
+	for (i = 0; i < n; i++, y += BAR_H)
 		bar(&svg, y, w[i]->name,
 		    (size_t)(w[i]->mandatory_total - w[i]->mandatory_pending),
-		    (size_t)w[i]->mandatory_total, NULL);
+		    (size_t)w[i]->mandatory_total);
 	buf_adds(&svg, "</svg>\n");
 	b64 = xmalloc(4 * (svg.len / 3 + 1) + 1);
 	EVP_EncodeBlock(b64, (const unsigned char *)svg.p, (int)svg.len);
-	buf_addf(out, "<img class=\"chart\" width=\"800\" height=\"%d\" "
+	buf_addf(out, "<img class=\"chart\" width=\"%d\" height=\"%d\" "
 		      "alt=\"Consents granted: mandatory %zu of %zu, "
 		      "recommended %zu of %zu, optional %zu of %zu\" "
 		      "src=\"data:image/svg+xml;base64,%s\">\n",
-		 h, m->t.req_granted[0], m->t.req_total[0],
+		 CHART_W, h, m->t.req_granted[0], m->t.req_total[0],
 		 m->t.req_granted[1], m->t.req_total[1], m->t.req_granted[2],
 		 m->t.req_total[2], (char *)b64);
 	free(b64);
 	buf_release(&svg);
 	if (n) {
-		buf_adds(out, "<p>Least complete:</p><ol class=\"worst\">\n");
+		buf_adds(out, "<p class=\"worst\">Least complete: ");
 		for (i = 0; i < n; i++) {
-			buf_addf(out, "<li><a href=\"enterprises/%s.html\">",
-				 w[i]->slug);
+			buf_addf(out, "%s<a href=\"enterprises/%s.html\">",
+				 i ? " &middot; " : "", w[i]->slug);
 			html_name(out, w[i]->name);
-			buf_addf(out, "</a> &mdash; %d of %d mandatory actions "
-				      "pending</li>\n",
-				 w[i]->mandatory_pending, w[i]->mandatory_total);
+			buf_adds(out, "</a>");
 		}
-		buf_adds(out, "</ol>\n");
+		buf_adds(out, "</p>\n");
 	}
 	free(w);
 }
@@ -220,11 +214,15 @@ void report_index_html(const struct rp_model *m, struct buf *out)
 	card(out, t->optional_pending, "optional consents pending");
 	card(out, t->granted, "actions granted");
 	card(out, t->error, "actions in error");
-	card(out, t->wiz_done, "Fusion wizards done");
-	card(out, t->wiz_running, "Fusion wizards running");
-	card(out, t->wiz_failed, "Fusion wizards failed");
-	card(out, t->acs_confirmed, "ACS assignments confirmed");
-	card(out, t->acs_failed, "ACS assignments failed");
+	if (t->wiz_none + t->wiz_running + t->wiz_done + t->wiz_failed) {
+		card(out, t->wiz_done, "Fusion wizards done");
+		card(out, t->wiz_running, "Fusion wizards running");
+		card(out, t->wiz_failed, "Fusion wizards failed");
+	}
+	if (t->acs_present + t->acs_absent_confirmed + t->acs_failed) {
+		card(out, t->acs_confirmed, "ACS assignments confirmed");
+		card(out, t->acs_failed, "ACS assignments failed");
+	}
 	buf_adds(out, "</div>\n<h2>Consent completion</h2>\n"
 		      "<div class=\"panel\">\n");
 	chart(m, out);
@@ -251,8 +249,11 @@ void report_index_html(const struct rp_model *m, struct buf *out)
 			 st, e->registered ? "yes" : "no", e->mandatory_pending,
 			 e->recommended_pending + e->optional_pending);
 		html_esc(out, ws.p);
-		buf_addf(out, "</td><td>%d/%d</td></tr>\n", e->acs_confirmed,
-			 e->acs_present);
+		if (e->acs_present)
+			buf_addf(out, "</td><td>%d/%d</td></tr>\n",
+				 e->acs_confirmed, e->acs_present);
+		else
+			buf_adds(out, "</td><td></td></tr>\n");
 	}
 	buf_adds(out, "</tbody></table>\n</div>\n");
 	buf_adds(out, "<p class=\"muted\">Also written: pending_consents.csv, "
@@ -266,6 +267,30 @@ void report_index_html(const struct rp_model *m, struct buf *out)
 }
 
 /* --- enterprise pages --------------------------------------------------- */
+
+/* What the customer's admin is asked to do, in words. */
+static const char *action_title(const char *type)
+{
+	static const char *const t[][2] = {
+	    {"REGISTRATION", "Register the enterprise"},
+	    {"LOGIN_ENTERPRISE_ADMIN", "Sign in as enterprise admin"},
+	    {"GET_USER_SYNC_CONSENT", "Consent: user synchronisation"},
+	    {"GET_AGENT_CONSENT", "Consent: agent"},
+	    {"GET_PRESENCE_CONSENT", "Consent: presence"},
+	    {"GET_CALL_APP_CONSENT", "Consent: call app (Valet)"},
+	    {"GET_CALL_RECORDING_CONSENT", "Consent: call recording"},
+	    {"GET_SERVICE_PROVIDER_MANAGEMENT_CONSENT",
+	     "Consent: management by the service provider"},
+	    {"GET_CONTACTS_CONSENT", "Consent: contacts"},
+	    {"GET_CDR_CONSENT", "Consent: call detail records"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(*t); i++)
+		if (strcmp(t[i][0], type) == 0)
+			return t[i][1];
+	return type;
+}
 
 void report_wizard_html(const struct jr_wizard *w, struct buf *out)
 {
@@ -383,15 +408,11 @@ static void actions_html(const struct rp_ent *e, struct buf *out)
 		const struct rp_action *a = &e->act[k];
 		const char *st = rp_state_name(a->state);
 
-		buf_adds(out, "<tr><td data-l=\"Action\"><b>");
+		buf_adds(out, "<tr><td data-l=\"Action\"><div><b>");
+		html_esc(out, action_title(a->type));
+		buf_adds(out, "</b><br><code class=\"muted\">");
 		html_esc(out, a->type);
-		buf_adds(out, "</b>");
-		if (*a->consent) {
-			buf_adds(out, "<br><span class=\"muted\">");
-			html_esc(out, a->consent);
-			buf_adds(out, " consent</span>");
-		}
-		buf_addf(out, "</td><td data-l=\"Requirement\">%s</td>"
+		buf_addf(out, "</code></div></td><td data-l=\"Requirement\">%s</td>"
 			      "<td data-l=\"Status\">",
 			 req_names[a->req]);
 		tag(out, st, NULL);
@@ -435,9 +456,12 @@ void report_ent_html(const struct rp_model *m, const struct rp_ent *e,
 	card(out, (size_t)e->mandatory_pending, "mandatory actions pending");
 	card(out, (size_t)(e->recommended_pending + e->optional_pending),
 	     "other consents pending");
-	buf_adds(out, "<div class=\"card\"><b>");
-	html_esc(out, ws.p);
-	buf_adds(out, "</b><span>Fusion wizard</span></div>\n</div>\n");
+	if (e->n_wiz) {
+		buf_adds(out, "<div class=\"card\"><b>");
+		html_esc(out, ws.p);
+		buf_adds(out, "</b><span>Fusion wizard</span></div>\n");
+	}
+	buf_adds(out, "</div>\n");
 	if (e->last_error) {
 		buf_adds(out, "<p class=\"unsafe\">Last error: ");
 		html_esc(out, e->last_error);
