@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,9 +14,10 @@
 #include "util.h"
 
 struct rp_dir {
-	char *name; /* NULL: the top directory */
-	int fd;
-	int created;
+	char *name;  /* NULL: the top directory */
+	char *stage; /* the hidden directory it is written into */
+	int fd;      /* of stage */
+	int swapped; /* stage now holds the previous directory */
 };
 
 struct rp_file {
@@ -75,11 +77,44 @@ int rp_out_open(const char *dir, struct rp_out **out, char **err)
 	return 0;
 }
 
-/* The index of subdirectory sub in o->dirs, opened or created. */
+/* Removes name under dirfd: a file, a link (not followed) or a whole
+ * directory tree. Best effort: it only cleans up. */
+static void rm_tree(int at, const char *name)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	if (unlinkat(at, name, 0) == 0 || errno == ENOENT)
+		return;
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+				     O_CLOEXEC);
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			rm_tree(dirfd(d), de->d_name);
+	closedir(d);
+	unlinkat(at, name, AT_REMOVEDIR);
+}
+
+/*
+ * The index of subdirectory sub in o->dirs. A subdirectory is written
+ * whole into a fresh hidden directory, which rp_out_commit exchanges with
+ * the old one in one step (renameat2 RENAME_EXCHANGE) before removing
+ * the old: no file of it needs a rename of its own (20,000 pages), pages
+ * of enterprises no longer reported disappear, and whatever stood at its
+ * name before (a link, even) is replaced, never followed.
+ */
 static long subdir(struct rp_out *o, const char *sub, char **err)
 {
+	struct rp_dir *d;
 	size_t i;
-	int fd, created = 0;
+	int fd;
 
 	if (!sub)
 		return 0;
@@ -90,27 +125,27 @@ static long subdir(struct rp_out *o, const char *sub, char **err)
 		*err = xasprintf("%s: refusing to write outside it", o->path);
 		return -1;
 	}
-	if (mkdirat(o->dirs[0].fd, sub, 0777) == 0)
-		created = 1;
-	else if (errno != EEXIST)
+	o->dirs = xrealloc(o->dirs, (o->n_dirs + 1) * sizeof(*o->dirs));
+	d = &o->dirs[o->n_dirs];
+	memset(d, 0, sizeof(*d));
+	d->name = xstrdup(sub);
+	d->stage = xasprintf(".%s.tmp%ld", sub, o->pid);
+	d->fd = -1;
+	rm_tree(o->dirs[0].fd, d->stage); /* a leftover of a killed run */
+	if (mkdirat(o->dirs[0].fd, d->stage, 0777) != 0)
 		goto fail;
-	fd = openat(o->dirs[0].fd, sub,
+	fd = openat(o->dirs[0].fd, d->stage,
 		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		if (created)
-			unlinkat(o->dirs[0].fd, sub, AT_REMOVEDIR);
+		rm_tree(o->dirs[0].fd, d->stage);
 		goto fail;
 	}
-	o->dirs = xrealloc(o->dirs, (o->n_dirs + 1) * sizeof(*o->dirs));
-	o->dirs[o->n_dirs].name = xstrdup(sub);
-	o->dirs[o->n_dirs].fd = fd;
-	o->dirs[o->n_dirs].created = created;
+	d->fd = fd;
 	return (long)o->n_dirs++;
 fail:
-	*err = xasprintf("%s/%s: %s", o->path, sub,
-			 errno == ELOOP || errno == ENOTDIR
-			     ? "not a directory (a link is not followed)"
-			     : strerror(errno));
+	*err = xasprintf("%s/%s: %s", o->path, sub, strerror(errno));
+	free(d->name);
+	free(d->stage);
 	return -1;
 }
 
@@ -136,7 +171,7 @@ int rp_out_write(struct rp_out *o, const char *sub, const char *name,
 {
 	long d = subdir(o, sub, err);
 	const char *p = data;
-	struct rp_file *f;
+	struct rp_file *f = NULL;
 	int fd;
 
 	if (d < 0)
@@ -145,13 +180,14 @@ int rp_out_write(struct rp_out *o, const char *sub, const char *name,
 		*err = xasprintf("%s: refusing to write outside it", o->path);
 		return -1;
 	}
-	f = add_file(o);
-	f->dir = (size_t)d;
-	f->name = xstrdup(name);
-	f->tmp = xasprintf(".%s.tmp%ld", name, o->pid);
-	fd = openat(o->dirs[d].fd, f->tmp,
-		    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-		    0666);
+	if (d == 0) {
+		f = add_file(o);
+		f->dir = 0;
+		f->name = xstrdup(name);
+		f->tmp = xasprintf(".%s.tmp%ld", name, o->pid);
+	}
+	fd = openat(o->dirs[d].fd, d ? name : f->tmp,
+		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
 	if (fd < 0)
 		goto fail;
 	while (len) {
@@ -188,18 +224,36 @@ void rp_out_drop(struct rp_out *o, const char *sub, const char *name)
 	struct rp_file *f;
 
 	free(err);
-	if (d < 0 || !one_component(name))
-		return;
+	if (d != 0 || !one_component(name))
+		return; /* a subdirectory is fresh: nothing stale in it */
 	f = add_file(o);
-	f->dir = (size_t)d;
+	f->dir = 0;
 	f->name = xstrdup(name);
 	f->drop = 1;
 }
 
 int rp_out_commit(struct rp_out *o, char **err)
 {
+	int top = o->dirs[0].fd;
 	size_t i;
 
+	/* Subdirectories first: the new index.html links to new pages. */
+	for (i = 1; i < o->n_dirs; i++) {
+		struct rp_dir *d = &o->dirs[i];
+
+		if (renameat2(top, d->stage, top, d->name, RENAME_EXCHANGE) == 0)
+			d->swapped = 1;
+		else if (errno != ENOENT ||
+			 renameat(top, d->stage, top, d->name) != 0) {
+			*err = xasprintf("%s/%s: %s", o->path, d->name,
+					 strerror(errno));
+			return -1;
+		}
+		if (d->swapped) /* the old one now has the stage's name */
+			rm_tree(top, d->stage);
+		free(d->stage);
+		d->stage = NULL;
+	}
 	for (i = 0; i < o->n_files; i++) {
 		struct rp_file *f = &o->files[i];
 		int fd = o->dirs[f->dir].fd;
@@ -236,9 +290,10 @@ void rp_out_free(struct rp_out *o)
 		free(o->files[i].name);
 	}
 	for (i = o->n_dirs; i-- > 1;) {
-		if (!o->committed && o->dirs[i].created)
-			unlinkat(o->dirs[0].fd, o->dirs[i].name, AT_REMOVEDIR);
 		close(o->dirs[i].fd);
+		if (o->dirs[i].stage) /* never committed */
+			rm_tree(o->dirs[0].fd, o->dirs[i].stage);
+		free(o->dirs[i].stage);
 		free(o->dirs[i].name);
 	}
 	close(o->dirs[0].fd);

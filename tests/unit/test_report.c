@@ -470,19 +470,41 @@ static void test_out(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	snprintf(path, sizeof(path), "%s/sub/b.txt", dir);
 	assert_int_equal(stat(path, &st), 0);
-	/* a link planted as a subdirectory is not followed; nothing stays */
-	snprintf(path, sizeof(path), "%s/link", dir);
-	assert_int_equal(symlink("/tmp", path), 0);
+	/* a failure before the commit leaves nothing behind */
 	assert_int_equal(rp_out_open(dir, &o, &err), 0);
 	assert_int_equal(rp_out_write(o, NULL, "new.txt", "N", 1, &err), 0);
-	assert_int_equal(rp_out_write(o, "link", "x.txt", "X", 1, &err), -1);
-	assert_non_null(strstr(err, "not a directory"));
+	assert_int_equal(rp_out_write(o, "sub", "new.txt", "N", 1, &err), 0);
+	assert_int_equal(rp_out_write(o, NULL, "../c", "C", 1, &err), -1);
 	free(err);
+	err = NULL;
 	rp_out_free(o);
 	snprintf(path, sizeof(path), "%s/new.txt", dir);
 	assert_int_equal(stat(path, &st), -1);
-	snprintf(path, sizeof(path), "%s/.new.txt.tmp%ld", dir, (long)getpid());
+	snprintf(path, sizeof(path), "%s/sub/new.txt", dir);
 	assert_int_equal(stat(path, &st), -1);
+	snprintf(path, sizeof(path), "%s/sub/b.txt", dir); /* old one kept */
+	assert_int_equal(stat(path, &st), 0);
+	snprintf(path, sizeof(path), "%s/.sub.tmp%ld", dir, (long)getpid());
+	assert_int_equal(stat(path, &st), -1);
+	/* a subdirectory is replaced whole: stale files go, and a link
+	 * planted in its place is replaced, never followed */
+	snprintf(path, sizeof(path), "%s/target", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/link", dir);
+	assert_int_equal(symlink("target", path), 0);
+	assert_int_equal(rp_out_open(dir, &o, &err), 0);
+	assert_int_equal(rp_out_write(o, "link", "x.txt", "X", 1, &err), 0);
+	assert_int_equal(rp_out_write(o, "sub", "c.txt", "C", 1, &err), 0);
+	assert_int_equal(rp_out_commit(o, &err), 0);
+	rp_out_free(o);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	snprintf(path, sizeof(path), "%s/target/x.txt", dir);
+	assert_int_equal(stat(path, &st), -1);
+	snprintf(path, sizeof(path), "%s/sub/b.txt", dir);
+	assert_int_equal(stat(path, &st), -1);
+	snprintf(path, sizeof(path), "%s/sub/c.txt", dir);
+	assert_int_equal(stat(path, &st), 0);
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	assert_int_equal(system(path), 0);
 }
