@@ -395,12 +395,14 @@ void rp_model_finish(struct rp_model *m)
 	struct slug_set *s = slug_set_new();
 	size_t i;
 
-	qsort(m->ent, m->n_ent, sizeof(*m->ent), ent_cmp);
+	if (m->n_ent)
+		qsort(m->ent, m->n_ent, sizeof(*m->ent), ent_cmp);
 	idx_rebuild(m, m->idx->cap);
 	for (i = 0; i < m->n_ent; i++) {
 		struct rp_ent *e = &m->ent[i];
 
-		qsort(e->act, e->n_act, sizeof(*e->act), act_cmp);
+		if (e->n_act)
+			qsort(e->act, e->n_act, sizeof(*e->act), act_cmp);
 		free(e->slug);
 		e->slug = slug_unique(s, e->name);
 		derive(m, e);
