@@ -156,7 +156,7 @@ bench: all
 demo: all
 	@TP_BUILD=$(B) tools/demo
 
-check-browser: all
+check-browser: all $(B)/tests/test_report
 	@TP_BUILD=$(B) tools/check-browser
 
 install: all

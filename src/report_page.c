@@ -298,8 +298,16 @@ void report_wizard_html(const struct jr_wizard *w, struct buf *out)
 	int i = 0;
 
 	if (!w->steps_json) {
-		buf_adds(out, "<p class=\"muted\">The wizard has not been "
-			      "polled yet.</p>\n");
+		buf_adds(out, w->status == JR_WIZ_DONE
+				  ? "<p class=\"muted\">Every step is done.</p>\n"
+			      : w->status == JR_WIZ_FAILED
+				  ? "<p class=\"muted\">No step list was "
+				    "received.</p>\n"
+			      : w->status == JR_WIZ_RUNNING
+				  ? "<p class=\"muted\">The wizard has not been "
+				    "polled yet.</p>\n"
+				  : "<p class=\"muted\">The wizard has not "
+				    "started yet.</p>\n");
 		return;
 	}
 	steps = cJSON_Parse(w->steps_json);
@@ -309,7 +317,7 @@ void report_wizard_html(const struct jr_wizard *w, struct buf *out)
 		cJSON_Delete(steps);
 		return;
 	}
-	buf_adds(out, "<table class=\"stack\"><thead><tr><th>#</th>"
+	buf_adds(out, "<table><thead><tr><th>#</th>"
 		      "<th>Step</th><th>Result</th></tr></thead><tbody>\n");
 	cJSON_ArrayForEach(s, steps)
 	{
@@ -319,10 +327,9 @@ void report_wizard_html(const struct jr_wizard *w, struct buf *out)
 		    cJSON_GetObjectItemCaseSensitive(s, "executed"));
 		const char *st = ex ? "executed" : "not executed yet";
 
-		buf_addf(out, "<tr><td data-l=\"#\">%d</td><td data-l=\"Step\">",
-			 ++i);
+		buf_addf(out, "<tr><td>%d</td><td>", ++i);
 		html_esc(out, cJSON_IsString(name) ? name->valuestring : "?");
-		buf_adds(out, "</td><td data-l=\"Result\">");
+		buf_adds(out, "</td><td>");
 		if (cJSON_IsString(text) && *text->valuestring)
 			tag(out, st, text->valuestring);
 		else
@@ -349,9 +356,13 @@ void report_acs_html(const struct rp_ent *e, struct buf *out)
 		html_esc(out, a->object_id);
 		buf_adds(out, "</code></td><td data-l=\"Principal type\">");
 		html_esc(out, a->principal_type);
-		buf_adds(out, "</td><td data-l=\"Client ids\"><code>");
-		html_esc(out, a->client_ids);
-		buf_addf(out, "</code></td><td data-l=\"Wanted\">%s</td>"
+		buf_adds(out, "</td><td data-l=\"Client ids\">");
+		if (a->client_ids && *a->client_ids) {
+			buf_adds(out, "<code>");
+			html_esc(out, a->client_ids);
+			buf_adds(out, "</code>");
+		}
+		buf_addf(out, "</td><td data-l=\"Wanted\">%s</td>"
 			      "<td data-l=\"Status\">",
 			 a->present ? "present" : "absent");
 		tag(out, a->status == JR_ACS_ABSENT_CONFIRMED ? "confirmed"

@@ -378,7 +378,15 @@ static void test_wizard_html(void **state)
 	buf_reset(&b);
 	w.steps_json = NULL;
 	report_wizard_html(&w, &b);
+	assert_non_null(strstr(b.p, "not started yet"));
+	buf_reset(&b);
+	w.status = JR_WIZ_RUNNING;
+	report_wizard_html(&w, &b);
 	assert_non_null(strstr(b.p, "not been polled"));
+	buf_reset(&b);
+	w.status = JR_WIZ_DONE;
+	report_wizard_html(&w, &b);
+	assert_non_null(strstr(b.p, "Every step is done"));
 	buf_reset(&b);
 	w.steps_json = "{not json";
 	report_wizard_html(&w, &b);
@@ -408,6 +416,14 @@ static void test_pages(void **state)
 	assert_non_null(strstr(b.p, "&lt;401&gt;"));
 	assert_non_null(strstr(b.p, "absent, confirmed"));
 	assert_null(strstr(b.p, "http://")); /* no external asset */
+	if (getenv("TP_REPORT_SAMPLE_PAGE")) {
+		/* make check-browser renders this page of fake records */
+		FILE *f = fopen(getenv("TP_REPORT_SAMPLE_PAGE"), "w");
+
+		assert_non_null(f);
+		fputs(b.p, f);
+		fclose(f);
+	}
 	buf_reset(&b);
 	report_acs_html(z, &b);
 	assert_non_null(strstr(b.p, "teamsResourceAccount"));
