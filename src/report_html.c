@@ -181,7 +181,7 @@ static const char css[] =
     ".muted{color:var(--mut)}"
     ".unsafe{color:var(--bad);overflow-wrap:anywhere}"
     "code{font-size:.8em;overflow-wrap:anywhere}.tm{white-space:nowrap}"
-    "img.chart{max-width:100%;height:auto;display:block}"
+    "img.chart{width:100%;max-width:560px;height:auto;display:block}"
     ".worst{margin:8px 0 0;font-size:.9em}"
     "#ents{min-width:640px}#ents td:first-child{min-width:12em}"
     ".ft{color:var(--mut);font-size:.85em;margin:24px 0}"
