@@ -78,7 +78,8 @@ assert a["present"] == 2, a' "$T/r/summary.json"
 
 # A wizard that fails lands in failed/ with its enterprise.
 sim_restart --wizard-duration 1 --init-delay 0 --wizard-fail-rate 1
-export TEAMSPROV_FUSION_BASE_URL=$SIM_URL TEAMSPROV_C2T_BASE_URL=$SIM_URL
+export TEAMSPROV_FUSION_BASE_URL=$SIM_URL TEAMSPROV_C2T_BASE_URL=$SIM_URL \
+	ACS_CONNECTION_STRING="endpoint=$SIM_URL/;accesskey=c2ltLWFjcy1rZXk="
 sed -i 's/,1007,/,1008,/' "$T/m/fusion.csv"
 tp -q -m "$T/m" apply
 tp -m "$T/m" report --out "$T/r"
