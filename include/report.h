@@ -27,37 +27,37 @@
 enum rp_state { RP_PENDING, RP_ISSUED, RP_GRANTED, RP_CONFIRMED, RP_ERROR };
 
 struct rp_action {
-	char *type;              /* e.g. "GET_AGENT_CONSENT" */
-	const char *consent;     /* "Agent"; "" when none (static) */
+	char *type;          /* e.g. "GET_AGENT_CONSENT" */
+	const char *consent; /* "Agent"; "" when none (static) */
 	enum act_requirement req;
-	int order;               /* index in act_defs (sorting) */
+	int order; /* index in act_defs (sorting) */
 	enum rp_state state;
-	char *url;               /* NULL until issued */
-	int64_t issued_at;       /* unix ms; 0 until issued */
-	char *detail;            /* NULL if none */
+	char *url;         /* NULL until issued */
+	int64_t issued_at; /* unix ms; 0 until issued */
+	char *detail;      /* NULL if none */
 };
 
 struct rp_ent {
 	char *name;
-	char *slug;              /* unique file name stem (report_slug.h) */
+	char *slug; /* unique file name stem (report_slug.h) */
 	const struct mf_enterprise *mf; /* NULL when not in the manifest */
-	int journaled;           /* the journal knows it */
+	int journaled;                  /* the journal knows it */
 	enum jr_ent_status status;
 	int64_t id;
 	int registered;
-	char *last_error;        /* NULL if none */
+	char *last_error; /* NULL if none */
 	struct rp_action *act;
 	size_t n_act, cap_act;
-	struct jr_wizard *wiz;   /* deep copies */
+	struct jr_wizard *wiz; /* deep copies */
 	size_t n_wiz, cap_wiz;
-	struct jr_acs *acs;      /* deep copies */
+	struct jr_acs *acs; /* deep copies */
 	size_t n_acs, cap_acs;
 	/* derived by rp_model_finish */
-	int mandatory_pending;   /* REGISTRATION and mandatory consents */
+	int mandatory_pending; /* REGISTRATION and mandatory consents */
 	int recommended_pending, optional_pending;
 	int mandatory_total, granted, errors, actions_total;
 	int acs_present, acs_confirmed;
-	int failed;              /* some item of it failed */
+	int failed; /* some item of it failed */
 };
 
 struct rp_totals {
@@ -73,11 +73,11 @@ struct rp_totals {
 struct rp_index;
 
 struct rp_model {
-	struct rp_ent *ent;      /* sorted by name after rp_model_finish */
+	struct rp_ent *ent; /* sorted by name after rp_model_finish */
 	size_t n_ent, cap_ent;
 	struct rp_totals t;
-	int64_t generated_at;    /* unix ms */
-	struct rp_index *idx;    /* name lookup */
+	int64_t generated_at;                        /* unix ms */
+	struct rp_index *idx;                        /* name lookup */
 	size_t orphan_wiz_failed, orphan_acs_failed; /* rows naming no one */
 };
 
@@ -123,7 +123,7 @@ void report_ent_csv(const struct rp_ent *e, struct buf *out);
 /* report_page.c: the HTML pages (report_html.h has the escaping). */
 void report_index_html(const struct rp_model *m, struct buf *out);
 void report_ent_html(const struct rp_model *m, const struct rp_ent *e,
-		     struct buf *out);
+                     struct buf *out);
 /* The wizard step list of w as an HTML table (or a note when it was never
  * polled); the ACS assignment table of e. Parts of report_ent_html. */
 void report_wizard_html(const struct jr_wizard *w, struct buf *out);

@@ -22,15 +22,15 @@
  * *missing counts failed items the manifest has no row for.
  */
 long report_failed(const struct rp_model *m, const struct manifest *mf,
-		   const char *config_path, struct rp_out *o, size_t *missing,
-		   char **err);
+                   const char *config_path, struct rp_out *o, size_t *missing,
+                   char **err);
 
 /* Splits the CSV text s[0..n) into records; calls fn with each record's
  * bytes (without its line end) and the physical line it starts on.
  * A byte order mark is part of the first record. */
 void csv_each_record(const char *s, size_t n,
-		     void (*fn)(const char *rec, size_t len, long line,
-				void *arg),
-		     void *arg);
+                     void (*fn)(const char *rec, size_t len, long line,
+                                void *arg),
+                     void *arg);
 
 #endif

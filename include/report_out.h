@@ -28,7 +28,7 @@ int rp_out_open(const char *dir, struct rp_out **out, char **err);
  * with *err set. name and sub must be single components (no '/', not
  * "." or ".."), which is checked. */
 int rp_out_write(struct rp_out *o, const char *sub, const char *name,
-		 const void *data, size_t len, char **err);
+                 const void *data, size_t len, char **err);
 /* Removes NAME from dir at commit, if it is there (stale files); with
  * sub, makes sure the (fresh, empty) subdirectory exists. */
 void rp_out_drop(struct rp_out *o, const char *sub, const char *name);

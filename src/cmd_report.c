@@ -29,7 +29,7 @@ static void sh_quote(struct buf *b, const char *s)
 	const char *p;
 
 	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTU"
-			    "VWXYZ0123456789_-./=:@%+,") == strlen(s)) {
+	                    "VWXYZ0123456789_-./=:@%+,") == strlen(s)) {
 		buf_adds(b, s);
 		return;
 	}
@@ -59,12 +59,12 @@ static int write_all(const struct rp_model *m, struct rp_out *o, char **err)
 	int rc = 0;
 
 	buf_init(&b);
-#define PUT(sub, name)                                                        \
-	do {                                                                  \
-		rc = rp_out_write(o, sub, name, b.p, b.len, err);             \
-		buf_reset(&b);                                                \
-		if (rc < 0)                                                   \
-			goto out;                                             \
+#define PUT(sub, name)                                                         \
+	do {                                                                   \
+		rc = rp_out_write(o, sub, name, b.p, b.len, err);              \
+		buf_reset(&b);                                                 \
+		if (rc < 0)                                                    \
+			goto out;                                              \
 	} while (0)
 	report_pending_csv(m, &b);
 	PUT(NULL, "pending_consents.csv");
@@ -91,7 +91,7 @@ out:
 }
 
 static void print_retry(const char *state, const char *out, long items,
-			size_t missing)
+                        size_t missing)
 {
 	struct buf b;
 	char *dir;
@@ -117,9 +117,9 @@ static void print_retry(const char *state, const char *out, long items,
 int cmd_report(int argc, char **argv, struct tp_globals *g)
 {
 	static const struct option opts[] = {
-		{"out", required_argument, NULL, 'o'},
-		{"fail-on-pending", no_argument, NULL, 'f'},
-		{NULL, 0, NULL, 0},
+	    {"out", required_argument, NULL, 'o'},
+	    {"fail-on-pending", no_argument, NULL, 'f'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *out = "report";
 	int c, rc = 0, fail_on_pending = 0;
@@ -139,17 +139,17 @@ int cmd_report(int argc, char **argv, struct tp_globals *g)
 			fail_on_pending = 1;
 		else
 			return cli_usage_error("report",
-					       "unknown option \"%s\"",
-					       argv[optind - 1]);
+			                       "unknown option \"%s\"",
+			                       argv[optind - 1]);
 	}
 	if (optind < argc)
 		return cli_usage_error("report", "unexpected argument \"%s\"",
-				       argv[optind]);
+		                       argv[optind]);
 	if (!*out)
 		return cli_usage_error("report", "--out wants a directory");
 	if (same_dir(out, g->manifest))
 		return cli_usage_error("report", "--out may not be the "
-						 "manifest directory");
+		                                 "manifest directory");
 	rt_init(&rt, g);
 	rp_model_init(&m, clock_wall_ns() / TP_NS_PER_MS);
 	/* The manifest says what each enterprise needs; without one the
@@ -161,18 +161,19 @@ int cmd_report(int argc, char **argv, struct tp_globals *g)
 	if (rc == 0 && rt.m)
 		rp_model_add_manifest(&m, rt.m);
 	state = g->state ? xstrdup(g->state)
-			 : xasprintf("%s/teamsprov.db", g->manifest);
+	                 : xasprintf("%s/teamsprov.db", g->manifest);
 	if (rc == 0 && access(state, F_OK) == 0) {
 		rc = rt_open_state(&rt, JOURNAL_READ);
 		if (rc == 0 && rp_model_load_journal(&m, rt.j) < 0) {
 			fprintf(stderr, "teamsprov: %s: %s\n", rt.state_path,
-				journal_errmsg(rt.j));
+			        journal_errmsg(rt.j));
 			rc = TP_EXIT_DATAERR;
 		}
 	} else if (rc == 0 && !rt.m) {
-		fprintf(stderr, "teamsprov: neither %s nor %s/enterprises.csv "
-				"exists: nothing to report\n",
-			state, g->manifest);
+		fprintf(stderr,
+		        "teamsprov: neither %s nor %s/enterprises.csv "
+		        "exists: nothing to report\n",
+		        state, g->manifest);
 		rc = TP_EXIT_DATAERR;
 	}
 	if (rc != 0)

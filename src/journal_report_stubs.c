@@ -14,7 +14,7 @@
 const char *jr_wiz_status_name(enum jr_wiz_status s)
 {
 	static const char *const names[] = {"none", "starting", "running",
-					    "done", "failed"};
+	                                    "done", "failed"};
 
 	return (unsigned)s < 5 ? names[s] : "unknown";
 }
@@ -29,8 +29,8 @@ void jr_wizard_release(struct jr_wizard *w)
 }
 
 int journal_each_wizard(struct journal *j, const char *enterprise,
-			int (*fn)(const struct jr_wizard *w, void *arg),
-			void *arg)
+                        int (*fn)(const struct jr_wizard *w, void *arg),
+                        void *arg)
 {
 	(void)j, (void)enterprise, (void)fn, (void)arg;
 	return 0;
@@ -39,7 +39,7 @@ int journal_each_wizard(struct journal *j, const char *enterprise,
 const char *jr_acs_status_name(enum jr_acs_status s)
 {
 	static const char *const names[] = {"pending", "confirmed",
-					    "absent_confirmed", "failed"};
+	                                    "absent_confirmed", "failed"};
 
 	return (unsigned)s < 4 ? names[s] : "unknown";
 }
@@ -55,7 +55,7 @@ void jr_acs_release(struct jr_acs *a)
 }
 
 int journal_each_acs(struct journal *j, const char *enterprise,
-		     int (*fn)(const struct jr_acs *a, void *arg), void *arg)
+                     int (*fn)(const struct jr_acs *a, void *arg), void *arg)
 {
 	(void)j, (void)enterprise, (void)fn, (void)arg;
 	return 0;

@@ -11,7 +11,7 @@ static void cell(struct buf *out, const char *s, char sep, int neutralise)
 {
 	size_t n = s ? strlen(s) : 0;
 	int quote = n && (strpbrk(s, ",\"\r\n") || s[0] == ' ' ||
-			  s[n - 1] == ' ' || s[0] == '\t' || s[n - 1] == '\t');
+	                  s[n - 1] == ' ' || s[0] == '\t' || s[n - 1] == '\t');
 	int lead = neutralise && n && strchr("=+-@\t\r", s[0]);
 
 	if (quote || lead) {
@@ -42,11 +42,11 @@ void csv_cell_raw(struct buf *out, const char *s, char sep)
 	cell(out, s, sep, 0);
 }
 
-static const char *const req_names[] = {"mandatory", "recommended",
-					"optional", "on demand"};
+static const char *const req_names[] = {"mandatory", "recommended", "optional",
+                                        "on demand"};
 
 static void action_row(struct buf *out, const struct rp_ent *e,
-		       const struct rp_action *a, const char *status)
+                       const struct rp_action *a, const char *status)
 {
 	char when[32];
 
@@ -61,8 +61,8 @@ static void action_row(struct buf *out, const struct rp_ent *e,
 	csv_cell(out, a->detail, '\n');
 }
 
-#define ACTION_HEADER                                                         \
-	"enterprise,action_type,consent_type,requirement,status,url,"         \
+#define ACTION_HEADER                                                          \
+	"enterprise,action_type,consent_type,requirement,status,url,"          \
 	"url_issued_at,detail\n"
 
 void report_pending_csv(const struct rp_model *m, struct buf *out)
@@ -76,8 +76,8 @@ void report_pending_csv(const struct rp_model *m, struct buf *out)
 		for (k = 0; k < e->n_act; k++) {
 			const struct rp_action *a = &e->act[k];
 
-			if (a->req == ACT_ON_DEMAND ||
-			    a->state == RP_GRANTED || a->state == RP_CONFIRMED)
+			if (a->req == ACT_ON_DEMAND || a->state == RP_GRANTED ||
+			    a->state == RP_CONFIRMED)
 				continue;
 			action_row(out, e, a, rp_state_simple(a->state));
 		}
@@ -105,8 +105,8 @@ void report_enterprises_csv(const struct rp_model *m, struct buf *out)
 
 	buf_init(&b);
 	buf_adds(out, "enterprise,enterprise_id,c2t_status,registered,"
-		      "mandatory_pending,optional_pending,fusion_wizard,acs,"
-		      "last_error\n");
+	              "mandatory_pending,optional_pending,fusion_wizard,acs,"
+	              "last_error\n");
 	for (i = 0; i < m->n_ent; i++) {
 		const struct rp_ent *e = &m->ent[i];
 		const char *err = e->last_error;
@@ -119,7 +119,7 @@ void report_enterprises_csv(const struct rp_model *m, struct buf *out)
 		csv_cell(out, c2t_status(e), ',');
 		csv_cell(out, e->registered ? "yes" : "no", ',');
 		buf_addf(out, "%d,%d,", e->mandatory_pending,
-			 e->recommended_pending + e->optional_pending);
+		         e->recommended_pending + e->optional_pending);
 		buf_reset(&b);
 		rp_wizard_summary(e, &b);
 		csv_cell(out, b.p, ',');

@@ -12,9 +12,9 @@
 #include "report_failed.h"
 
 void csv_each_record(const char *s, size_t n,
-		     void (*fn)(const char *rec, size_t len, long line,
-				void *arg),
-		     void *arg)
+                     void (*fn)(const char *rec, size_t len, long line,
+                                void *arg),
+                     void *arg)
 {
 	size_t i = 0, start = 0;
 	long line = 1, start_line = 1;
@@ -171,7 +171,7 @@ static void pick_record(const char *rec, size_t len, long line, void *arg)
 
 /* Copies the header and the chosen records of file kind into failed/. */
 static int copy_rows(const struct manifest *mf, enum mf_file kind,
-		     struct pick *p, struct rp_out *o, char **err)
+                     struct pick *p, struct rp_out *o, char **err)
 {
 	const char *name = mf_file_name(kind);
 	size_t len;
@@ -196,7 +196,7 @@ static int copy_rows(const struct manifest *mf, enum mf_file kind,
 }
 
 static int copy_file(const char *path, const char *name, struct rp_out *o,
-		     char **err)
+                     char **err)
 {
 	size_t len;
 	char *data;
@@ -234,7 +234,7 @@ static void add_name(const char ***v, size_t *n, const char *name)
 }
 
 static const struct mf_fusion *find_fusion(const struct manifest *mf,
-					   const struct jr_wizard *w)
+                                           const struct jr_wizard *w)
 {
 	size_t i;
 
@@ -246,7 +246,7 @@ static const struct mf_fusion *find_fusion(const struct manifest *mf,
 }
 
 static const struct mf_acs *find_acs(const struct manifest *mf,
-				     const struct jr_acs *a)
+                                     const struct jr_acs *a)
 {
 	size_t i;
 
@@ -258,8 +258,8 @@ static const struct mf_acs *find_acs(const struct manifest *mf,
 }
 
 long report_failed(const struct rp_model *m, const struct manifest *mf,
-		   const char *config_path, struct rp_out *o, size_t *missing,
-		   char **err)
+                   const char *config_path, struct rp_out *o, size_t *missing,
+                   char **err)
 {
 	long *el = NULL, *fl = NULL, *al = NULL;
 	size_t ne = 0, nf = 0, na = 0, nn = 0, i, k;
@@ -315,9 +315,9 @@ long report_failed(const struct rp_model *m, const struct manifest *mf,
 		}
 	}
 	if (!mf || !items) {
-		static const enum mf_file all[] = {MF_SBC, MF_PBX,
-						   MF_ENTERPRISES, MF_SERVICES,
-						   MF_FUSION, MF_ACS};
+		static const enum mf_file all[] = {MF_SBC,         MF_PBX,
+		                                   MF_ENTERPRISES, MF_SERVICES,
+		                                   MF_FUSION,      MF_ACS};
 
 		for (i = 0; i < 6; i++)
 			rp_out_drop(o, "failed", mf_file_name(all[i]));
@@ -344,11 +344,11 @@ long report_failed(const struct rp_model *m, const struct manifest *mf,
 		    copy_rows(mf, MF_FUSION, &pf, o, err) < 0 ||
 		    copy_rows(mf, MF_ACS, &pa, o, err) < 0 ||
 		    copy_file((mf->present & (1u << MF_SBC)) ? mf->path[MF_SBC]
-							      : NULL,
-			      "sbc_gateways.csv", o, err) < 0 ||
+		                                             : NULL,
+		              "sbc_gateways.csv", o, err) < 0 ||
 		    copy_file((mf->present & (1u << MF_PBX)) ? mf->path[MF_PBX]
-							      : NULL,
-			      "pbx_types.csv", o, err) < 0 ||
+		                                             : NULL,
+		              "pbx_types.csv", o, err) < 0 ||
 		    copy_file(config_path, "teamsprov.conf", o, err) < 0)
 			rc = -1;
 	}

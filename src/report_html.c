@@ -20,19 +20,31 @@ void html_esc(struct buf *out, const char *s)
 			unsigned char c = (unsigned char)s[i];
 
 			switch (c) {
-			case '&': buf_adds(out, "&amp;"); break;
-			case '<': buf_adds(out, "&lt;"); break;
-			case '>': buf_adds(out, "&gt;"); break;
-			case '"': buf_adds(out, "&quot;"); break;
-			case '\'': buf_adds(out, "&#39;"); break;
+			case '&':
+				buf_adds(out, "&amp;");
+				break;
+			case '<':
+				buf_adds(out, "&lt;");
+				break;
+			case '>':
+				buf_adds(out, "&gt;");
+				break;
+			case '"':
+				buf_adds(out, "&quot;");
+				break;
+			case '\'':
+				buf_adds(out, "&#39;");
+				break;
 			case '\t':
-			case '\n': buf_addc(out, (char)c); break;
+			case '\n':
+				buf_addc(out, (char)c);
+				break;
 			default:
 				if (c < 0x20 || c == 0x7f)
 					buf_adds(out, "\xef\xbf\xbd");
 				else if (c == 0xc2 && i + 1 < ok &&
-					 (unsigned char)s[i + 1] >= 0x80 &&
-					 (unsigned char)s[i + 1] <= 0x9f) {
+				         (unsigned char)s[i + 1] >= 0x80 &&
+				         (unsigned char)s[i + 1] <= 0x9f) {
 					buf_adds(out, "\xef\xbf\xbd"); /* C1 */
 					i++;
 				} else
@@ -123,12 +135,13 @@ void html_url_button(struct buf *out, const char *url, const char *label)
 	} else if (url_is_safe(url)) {
 		buf_adds(out, "<a class=\"btn\" href=\"");
 		html_esc(out, url);
-		buf_adds(out, "\" target=\"_blank\" rel=\"noopener noreferrer\">");
+		buf_adds(out,
+		         "\" target=\"_blank\" rel=\"noopener noreferrer\">");
 		html_esc(out, label);
 		buf_adds(out, "</a>");
 	} else {
 		buf_adds(out, "<span class=\"unsafe\" title=\"not a safe "
-			      "link\">not a safe link: <code>");
+		              "link\">not a safe link: <code>");
 		html_esc(out, url);
 		buf_adds(out, "</code></span>");
 	}
@@ -206,11 +219,11 @@ static const char css[] =
 void html_head(struct buf *out, const char *title)
 {
 	buf_adds(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
-		      "<meta charset=\"utf-8\">\n"
-		      "<meta name=\"viewport\" content=\"width=device-width,"
-		      "initial-scale=1\">\n"
-		      "<meta name=\"referrer\" content=\"no-referrer\">\n"
-		      "<title>");
+	              "<meta charset=\"utf-8\">\n"
+	              "<meta name=\"viewport\" content=\"width=device-width,"
+	              "initial-scale=1\">\n"
+	              "<meta name=\"referrer\" content=\"no-referrer\">\n"
+	              "<title>");
 	html_esc(out, title);
 	buf_adds(out, "</title>\n<style>");
 	buf_adds(out, css);

@@ -160,7 +160,7 @@ static enum act_requirement default_req(const char *type)
 }
 
 static struct rp_action *action_get(struct rp_ent *e, const char *type,
-				    enum act_requirement req)
+                                    enum act_requirement req)
 {
 	const struct act_def *d = act_find(type);
 	struct rp_action *a;
@@ -222,11 +222,21 @@ void rp_model_put_action(struct rp_model *m, const struct jr_action *ja)
 	if (e->n_act > before && e->mf && a->req != ACT_ON_DEMAND)
 		a->req = ACT_OPTIONAL; /* journaled, no longer asked for */
 	switch (ja->status) {
-	case JR_ACT_PENDING: a->state = RP_PENDING; break;
-	case JR_ACT_ISSUED: a->state = RP_ISSUED; break;
-	case JR_ACT_GRANTED: a->state = RP_GRANTED; break;
-	case JR_ACT_ERROR: a->state = RP_ERROR; break;
-	case JR_ACT_CONFIRMED: a->state = RP_CONFIRMED; break;
+	case JR_ACT_PENDING:
+		a->state = RP_PENDING;
+		break;
+	case JR_ACT_ISSUED:
+		a->state = RP_ISSUED;
+		break;
+	case JR_ACT_GRANTED:
+		a->state = RP_GRANTED;
+		break;
+	case JR_ACT_ERROR:
+		a->state = RP_ERROR;
+		break;
+	case JR_ACT_CONFIRMED:
+		a->state = RP_CONFIRMED;
+		break;
 	}
 	free(a->url);
 	free(a->detail);
@@ -237,15 +247,23 @@ void rp_model_put_action(struct rp_model *m, const struct jr_action *ja)
 
 void rp_model_put_wizard(struct rp_model *m, const struct jr_wizard *w)
 {
-	struct rp_ent *e = w->enterprise ? rp_ent_get(m, w->enterprise, 0)
-					 : NULL;
+	struct rp_ent *e =
+	    w->enterprise ? rp_ent_get(m, w->enterprise, 0) : NULL;
 
 	switch (w->status) {
-	case JR_WIZ_NONE: m->t.wiz_none++; break;
+	case JR_WIZ_NONE:
+		m->t.wiz_none++;
+		break;
 	case JR_WIZ_STARTING:
-	case JR_WIZ_RUNNING: m->t.wiz_running++; break;
-	case JR_WIZ_DONE: m->t.wiz_done++; break;
-	case JR_WIZ_FAILED: m->t.wiz_failed++; break;
+	case JR_WIZ_RUNNING:
+		m->t.wiz_running++;
+		break;
+	case JR_WIZ_DONE:
+		m->t.wiz_done++;
+		break;
+	case JR_WIZ_FAILED:
+		m->t.wiz_failed++;
+		break;
 	}
 	if (!e) {
 		m->orphan_wiz_failed += w->status == JR_WIZ_FAILED;
@@ -260,16 +278,23 @@ void rp_model_put_wizard(struct rp_model *m, const struct jr_wizard *w)
 
 void rp_model_put_acs(struct rp_model *m, const struct jr_acs *a)
 {
-	struct rp_ent *e = a->enterprise ? rp_ent_get(m, a->enterprise, 0)
-					 : NULL;
+	struct rp_ent *e =
+	    a->enterprise ? rp_ent_get(m, a->enterprise, 0) : NULL;
 
 	if (a->present)
 		m->t.acs_present++;
 	switch (a->status) {
-	case JR_ACS_PENDING: break;
-	case JR_ACS_CONFIRMED: m->t.acs_confirmed++; break;
-	case JR_ACS_ABSENT_CONFIRMED: m->t.acs_absent_confirmed++; break;
-	case JR_ACS_FAILED: m->t.acs_failed++; break;
+	case JR_ACS_PENDING:
+		break;
+	case JR_ACS_CONFIRMED:
+		m->t.acs_confirmed++;
+		break;
+	case JR_ACS_ABSENT_CONFIRMED:
+		m->t.acs_absent_confirmed++;
+		break;
+	case JR_ACS_FAILED:
+		m->t.acs_failed++;
+		break;
 	}
 	if (!e) {
 		m->orphan_acs_failed += a->status == JR_ACS_FAILED;
@@ -372,8 +397,8 @@ static void derive(struct rp_model *m, struct rp_ent *e)
 		e->mandatory_total += e->act[k].req == ACT_MANDATORY;
 	for (k = 0; k < e->n_acs; k++) {
 		e->acs_present += e->acs[k].present;
-		e->acs_confirmed += e->acs[k].present &&
-				    e->acs[k].status == JR_ACS_CONFIRMED;
+		e->acs_confirmed +=
+		    e->acs[k].present && e->acs[k].status == JR_ACS_CONFIRMED;
 		e->failed |= e->acs[k].status == JR_ACS_FAILED;
 	}
 	for (k = 0; k < e->n_wiz; k++)
@@ -381,7 +406,7 @@ static void derive(struct rp_model *m, struct rp_ent *e)
 	e->failed |= e->journaled && e->status == JR_ENT_FAILED;
 	t->enterprises++;
 	t->created += e->journaled && (e->status == JR_ENT_CREATED ||
-				       e->status == JR_ENT_ADOPTED);
+	                               e->status == JR_ENT_ADOPTED);
 	t->failed += e->journaled && e->status == JR_ENT_FAILED;
 	t->registered += e->registered != 0;
 	t->mandatory_pending += (size_t)e->mandatory_pending;
@@ -413,16 +438,16 @@ void rp_model_finish(struct rp_model *m)
 const char *rp_state_name(enum rp_state s)
 {
 	static const char *const n[] = {"pending", "issued", "granted",
-					"confirmed", "error"};
+	                                "confirmed", "error"};
 
 	return n[s];
 }
 
 const char *rp_state_simple(enum rp_state s)
 {
-	return s == RP_ERROR ? "error"
+	return s == RP_ERROR                          ? "error"
 	       : s == RP_GRANTED || s == RP_CONFIRMED ? "granted"
-						       : "pending";
+	                                              : "pending";
 }
 
 /* How far along a wizard row is: lower is less advanced. Failed rows
@@ -430,11 +455,16 @@ const char *rp_state_simple(enum rp_state s)
 static int progress(const struct jr_wizard *w)
 {
 	switch (w->status) {
-	case JR_WIZ_FAILED: return 0;
-	case JR_WIZ_NONE: return 1;
-	case JR_WIZ_STARTING: return 2;
-	case JR_WIZ_RUNNING: return 3 + (w->steps_done > 0 ? w->steps_done : 0);
-	case JR_WIZ_DONE: return 1000;
+	case JR_WIZ_FAILED:
+		return 0;
+	case JR_WIZ_NONE:
+		return 1;
+	case JR_WIZ_STARTING:
+		return 2;
+	case JR_WIZ_RUNNING:
+		return 3 + (w->steps_done > 0 ? w->steps_done : 0);
+	case JR_WIZ_DONE:
+		return 1000;
 	}
 	return 0;
 }
@@ -455,7 +485,7 @@ void rp_wizard_summary(const struct rp_ent *e, struct buf *out)
 	}
 	if (least->status == JR_WIZ_RUNNING)
 		buf_addf(out, "running %d/%d", least->steps_done,
-			 least->steps_total > 0 ? least->steps_total : 6);
+		         least->steps_total > 0 ? least->steps_total : 6);
 	else
 		buf_adds(out, jr_wiz_status_name(least->status));
 	if (e->n_wiz > 1)

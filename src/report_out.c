@@ -53,13 +53,13 @@ int rp_out_open(const char *dir, struct rp_out **out, char **err)
 		created = 1;
 	else if (errno != EEXIST) {
 		*err = xasprintf("%s: cannot create the report directory: %s",
-				 dir, strerror(errno));
+		                 dir, strerror(errno));
 		return -1;
 	}
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || faccessat(fd, ".", W_OK | X_OK, AT_EACCESS) != 0) {
 		*err = xasprintf("%s: cannot write the report there: %s", dir,
-				 strerror(errno));
+		                 strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		if (created)
@@ -87,8 +87,7 @@ static void rm_tree(int at, const char *name)
 
 	if (unlinkat(at, name, 0) == 0 || errno == ENOENT)
 		return;
-	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-				     O_CLOEXEC);
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || !(d = fdopendir(fd))) {
 		if (fd >= 0)
 			close(fd);
@@ -135,7 +134,7 @@ static long subdir(struct rp_out *o, const char *sub, char **err)
 	if (mkdirat(o->dirs[0].fd, d->stage, 0777) != 0)
 		goto fail;
 	fd = openat(o->dirs[0].fd, d->stage,
-		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	            O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		rm_tree(o->dirs[0].fd, d->stage);
 		goto fail;
@@ -153,8 +152,7 @@ static struct rp_file *add_file(struct rp_out *o)
 {
 	if (o->n_files == o->cap_files) {
 		o->cap_files = o->cap_files ? 2 * o->cap_files : 64;
-		o->files = xrealloc(o->files,
-				    o->cap_files * sizeof(*o->files));
+		o->files = xrealloc(o->files, o->cap_files * sizeof(*o->files));
 	}
 	memset(&o->files[o->n_files], 0, sizeof(*o->files));
 	return &o->files[o->n_files++];
@@ -163,11 +161,11 @@ static struct rp_file *add_file(struct rp_out *o)
 static char *show(const struct rp_out *o, size_t d, const char *name)
 {
 	return d ? xasprintf("%s/%s/%s", o->path, o->dirs[d].name, name)
-		 : xasprintf("%s/%s", o->path, name);
+	         : xasprintf("%s/%s", o->path, name);
 }
 
 int rp_out_write(struct rp_out *o, const char *sub, const char *name,
-		 const void *data, size_t len, char **err)
+                 const void *data, size_t len, char **err)
 {
 	long d = subdir(o, sub, err);
 	const char *p = data;
@@ -187,7 +185,7 @@ int rp_out_write(struct rp_out *o, const char *sub, const char *name,
 		f->tmp = xasprintf(".%s.tmp%ld", name, o->pid);
 	}
 	fd = openat(o->dirs[d].fd, d ? name : f->tmp,
-		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+	            O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
 	if (fd < 0)
 		goto fail;
 	while (len) {
@@ -208,7 +206,7 @@ int rp_out_write(struct rp_out *o, const char *sub, const char *name,
 	if (close(fd) != 0)
 		goto fail;
 	return 0;
-fail: {
+fail : {
 	char *s = show(o, (size_t)d, name);
 
 	*err = xasprintf("%s: %s", s, strerror(errno));
@@ -241,12 +239,13 @@ int rp_out_commit(struct rp_out *o, char **err)
 	for (i = 1; i < o->n_dirs; i++) {
 		struct rp_dir *d = &o->dirs[i];
 
-		if (renameat2(top, d->stage, top, d->name, RENAME_EXCHANGE) == 0)
+		if (renameat2(top, d->stage, top, d->name, RENAME_EXCHANGE) ==
+		    0)
 			d->swapped = 1;
 		else if (errno != ENOENT ||
-			 renameat(top, d->stage, top, d->name) != 0) {
+		         renameat(top, d->stage, top, d->name) != 0) {
 			*err = xasprintf("%s/%s: %s", o->path, d->name,
-					 strerror(errno));
+			                 strerror(errno));
 			return -1;
 		}
 		if (d->swapped) /* the old one now has the stage's name */
@@ -285,7 +284,7 @@ void rp_out_free(struct rp_out *o)
 	for (i = 0; i < o->n_files; i++) {
 		if (o->files[i].tmp && !o->files[i].drop)
 			unlinkat(o->dirs[o->files[i].dir].fd, o->files[i].tmp,
-				 0);
+			         0);
 		free(o->files[i].tmp);
 		free(o->files[i].name);
 	}

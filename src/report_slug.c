@@ -133,12 +133,12 @@ char *slug_unique(struct slug_set *s, const char *name)
 		return base;
 	}
 	slug = xasprintf("%s-%06llx", base,
-			 (unsigned long long)(fnv1a(name) & 0xffffff));
+	                 (unsigned long long)(fnv1a(name) & 0xffffff));
 	for (k = 2; *find(s, slug); k++) {
 		free(slug);
-		slug = xasprintf("%s-%06llx-%u", base,
-				 (unsigned long long)(fnv1a(name) & 0xffffff),
-				 k);
+		slug =
+		    xasprintf("%s-%06llx-%u", base,
+		              (unsigned long long)(fnv1a(name) & 0xffffff), k);
 	}
 	free(base);
 	add(s, slug);

@@ -72,8 +72,11 @@ static void test_slug_base(void **state)
 static void test_slug_unique(void **state)
 {
 	static const char *const names[] = {
-	    "Case Corp", "CASE-CORP", "case corp", "Case  Corp!", "..",
-	    "../../escape", "escape", "/", "", "\xe2\x80\x8f\xe2\x80\xae",
+	    "Case Corp", "CASE-CORP",
+	    "case corp", "Case  Corp!",
+	    "..",        "../../escape",
+	    "escape",    "/",
+	    "",          "\xe2\x80\x8f\xe2\x80\xae",
 	};
 	struct slug_set *set = slug_set_new();
 	char *got[20], longname[251];
@@ -121,7 +124,8 @@ static void test_csv_cells(void **state)
 {
 	static const char *const cases[][2] = {
 	    {"plain", "plain\n"},
-	    {"=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"\n"},
+	    {"=HYPERLINK(\"http://x\",\"y\")",
+	     "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"\n"},
 	    {"+cmd", "\"'+cmd\"\n"},
 	    {"-2+3", "\"'-2+3\"\n"},
 	    {"@SUM(A1)", "\"'@SUM(A1)\"\n"},
@@ -170,36 +174,55 @@ static void test_html_escape(void **state)
 	free(s);
 	s = esc("\"onmouseover=alert(1) x='y' & z");
 	assert_string_equal(s, "&quot;onmouseover=alert(1) x=&#39;y&#39; "
-			       "&amp; z");
+	                       "&amp; z");
 	free(s);
-	s = esc("a\x01" "b\xff" "c\xc2\x85" "d");
-	assert_string_equal(s, "a\xef\xbf\xbd" "b\xef\xbf\xbd"
-			       "c\xef\xbf\xbd" "d");
+	s = esc("a\x01"
+	        "b\xff"
+	        "c\xc2\x85"
+	        "d");
+	assert_string_equal(s, "a\xef\xbf\xbd"
+	                       "b\xef\xbf\xbd"
+	                       "c\xef\xbf\xbd"
+	                       "d");
 	free(s);
-	s = esc("\xe2\x80\x8f" "RTL \xc3\xbc");
-	assert_string_equal(s, "\xe2\x80\x8f" "RTL \xc3\xbc");
+	s = esc("\xe2\x80\x8f"
+	        "RTL \xc3\xbc");
+	assert_string_equal(s, "\xe2\x80\x8f"
+	                       "RTL \xc3\xbc");
 	free(s);
 	buf_init(&b);
 	html_name(&b, "\xe2\x80\xae<b>");
 	assert_string_equal(b.p, "<span dir=\"auto\" class=\"nm\">"
-				 "\xe2\x80\xae&lt;b&gt;</span>");
+	                         "\xe2\x80\xae&lt;b&gt;</span>");
 	buf_release(&b);
 }
 
 static void test_url_safety(void **state)
 {
 	static const char *const good[] = {
-	    "https://login.example.com/a?b=c#d", "HTTPS://X.example",
-	    "http://127.0.0.1:8402/cb", "http://localhost/x",
-	    "http://[::1]:80/", "http://127.1.2.3",
+	    "https://login.example.com/a?b=c#d",
+	    "HTTPS://X.example",
+	    "http://127.0.0.1:8402/cb",
+	    "http://localhost/x",
+	    "http://[::1]:80/",
+	    "http://127.1.2.3",
 	};
 	static const char *const bad[] = {
-	    "javascript:alert(1)", "data:text/html,<b>", "http://example.com/",
-	    "http://127.0.0.1.evil.com/", "http://127.0.0.1@evil.com/",
-	    "https://user@example.com/", "https:///nohost",
-	    "https://a.example/\"onmouseover=alert(1)", "https://a b",
-	    "//example.com", "ftp://x", "", "http://localhost.evil/",
-	    "https://a.example/<x>", "http://[::2]/",
+	    "javascript:alert(1)",
+	    "data:text/html,<b>",
+	    "http://example.com/",
+	    "http://127.0.0.1.evil.com/",
+	    "http://127.0.0.1@evil.com/",
+	    "https://user@example.com/",
+	    "https:///nohost",
+	    "https://a.example/\"onmouseover=alert(1)",
+	    "https://a b",
+	    "//example.com",
+	    "ftp://x",
+	    "",
+	    "http://localhost.evil/",
+	    "https://a.example/<x>",
+	    "http://[::2]/",
 	};
 	struct buf b;
 	size_t i;
@@ -263,10 +286,10 @@ static void fake_model(struct rp_model *m)
 	w.steps_total = 6;
 	w.steps_done = 2;
 	w.steps_json = "[{\"name\":\"Register <app>\",\"executed\":true,"
-		       "\"text\":\"Application registered\"},"
-		       "{\"name\":\"Create tenant\",\"executed\":true,"
-		       "\"text\":null},"
-		       "{\"name\":\"Voice routing\",\"executed\":false}]";
+	               "\"text\":\"Application registered\"},"
+	               "{\"name\":\"Create tenant\",\"executed\":true,"
+	               "\"text\":null},"
+	               "{\"name\":\"Voice routing\",\"executed\":false}]";
 	rp_model_put_wizard(m, &w);
 	w.subscription = 1001;
 	w.status = JR_WIZ_DONE;
@@ -337,20 +360,20 @@ static void test_csv_reports(void **state)
 	buf_init(&b);
 	report_pending_csv(&m, &b);
 	assert_string_equal(
-	    b.p,
-	    "enterprise,action_type,consent_type,requirement,status,url,"
-	    "url_issued_at,detail\n"
-	    "Zeta <b>,GET_AGENT_CONSENT,Agent,mandatory,pending,"
-	    "https://c2t.example/consent?x=1&y=2,2025-12-06T05:46:40Z,\n"
-	    "Zeta <b>,GET_CDR_CONSENT,CDR,optional,error,"
-	    "javascript:alert(1),2025-12-06T05:46:40Z,\"'+denied\"\n");
+	    b.p, "enterprise,action_type,consent_type,requirement,status,url,"
+	         "url_issued_at,detail\n"
+	         "Zeta <b>,GET_AGENT_CONSENT,Agent,mandatory,pending,"
+	         "https://c2t.example/consent?x=1&y=2,2025-12-06T05:46:40Z,\n"
+	         "Zeta <b>,GET_CDR_CONSENT,CDR,optional,error,"
+	         "javascript:alert(1),2025-12-06T05:46:40Z,\"'+denied\"\n");
 	buf_reset(&b);
 	report_enterprises_csv(&m, &b);
 	assert_string_equal(
 	    b.p,
 	    "enterprise,enterprise_id,c2t_status,registered,"
 	    "mandatory_pending,optional_pending,fusion_wizard,acs,last_error\n"
-	    "\"'=Alpha\",,failed,no,0,0,none,0/0,\"HTTP 400: bad \"\"name\"\"\"\n"
+	    "\"'=Alpha\",,failed,no,0,0,none,0/0,\"HTTP 400: bad "
+	    "\"\"name\"\"\"\n"
 	    "Zeta <b>,42,created,no,1,1,running 2/6 (1 of 2 done),1/2,<401>\n");
 	buf_release(&b);
 	rp_model_release(&m);
@@ -364,11 +387,11 @@ static void test_wizard_html(void **state)
 	(void)state;
 	buf_init(&b);
 	w.steps_json = "[{\"name\":\"Register <app>\",\"executed\":true,"
-		       "\"text\":\"Done & dusted\"},"
-		       "{\"name\":\"Create tenant\",\"executed\":true,"
-		       "\"text\":null},"
-		       "{\"name\":\"Voice routing\",\"executed\":false,"
-		       "\"text\":\"\"}]";
+	               "\"text\":\"Done & dusted\"},"
+	               "{\"name\":\"Create tenant\",\"executed\":true,"
+	               "\"text\":null},"
+	               "{\"name\":\"Voice routing\",\"executed\":false,"
+	               "\"text\":\"\"}]";
 	report_wizard_html(&w, &b);
 	assert_non_null(strstr(b.p, "Register &lt;app&gt;"));
 	assert_non_null(strstr(b.p, ">Done &amp; dusted<"));
@@ -407,7 +430,8 @@ static void test_pages(void **state)
 	report_ent_html(&m, z, &b);
 	assert_null(strstr(b.p, "<b>\n")); /* the name never as markup */
 	assert_non_null(strstr(b.p, "Zeta &lt;b&gt;"));
-	assert_non_null(strstr(b.p, "href=\"https://c2t.example/consent?x=1&amp;y=2\""));
+	assert_non_null(
+	    strstr(b.p, "href=\"https://c2t.example/consent?x=1&amp;y=2\""));
 	assert_non_null(strstr(b.p, "rel=\"noopener noreferrer\""));
 	assert_null(strstr(b.p, "href=\"javascript"));
 	assert_non_null(strstr(b.p, "Voice routing"));
@@ -436,7 +460,8 @@ static void test_pages(void **state)
 	assert_null(strstr(b.p, "<link"));
 	buf_reset(&b);
 	report_summary_json(&m, &b);
-	assert_non_null(strstr(b.p, "\"generated_at\":\t\"2025-12-06T05:46:40Z\""));
+	assert_non_null(
+	    strstr(b.p, "\"generated_at\":\t\"2025-12-06T05:46:40Z\""));
 	assert_non_null(strstr(b.p, "\"mandatory_pending\":\t1"));
 	assert_non_null(strstr(b.p, "\"absent_confirmed\":\t1"));
 	buf_release(&b);
@@ -458,7 +483,8 @@ static void test_records(void **state)
 	(void)state;
 	buf_init(&b);
 	csv_each_record(csv, strlen(csv), rec_cb, &b);
-	assert_string_equal(b.p, "1:h1,h2|2:\"a\nb\",c|4:|5:x,\"y\"\"z\"|6:last|");
+	assert_string_equal(b.p,
+	                    "1:h1,h2|2:\"a\nb\",c|4:|5:x,\"y\"\"z\"|6:last|");
 	buf_release(&b);
 }
 
