@@ -233,8 +233,20 @@ void rp_out_drop(struct rp_out *o, const char *sub, const char *name)
 int rp_out_commit(struct rp_out *o, char **err)
 {
 	int top = o->dirs[0].fd;
+	struct stat st;
 	size_t i;
 
+	/* A directory where a file goes would stop the renames half-way:
+	 * refuse before anything is replaced. */
+	for (i = 0; i < o->n_files; i++)
+		if (!o->files[i].drop &&
+		    fstatat(top, o->files[i].name, &st, AT_SYMLINK_NOFOLLOW) ==
+		        0 &&
+		    S_ISDIR(st.st_mode)) {
+			*err = xasprintf("%s/%s: is a directory", o->path,
+			                 o->files[i].name);
+			return -1;
+		}
 	/* Subdirectories first: the new index.html links to new pages. */
 	for (i = 1; i < o->n_dirs; i++) {
 		struct rp_dir *d = &o->dirs[i];

@@ -137,6 +137,11 @@ expect_rc 0 "an enterprises/ that is a symbolic link is replaced"
 check "nothing was written through the link" test -z "$(ls "$T/elsewhere")"
 check "enterprises/ is now a directory of its own" \
 	test -d "$T/trap/enterprises" -a ! -L "$T/trap/enterprises"
+mkdir "$T/dirtrap" "$T/dirtrap/summary.json"
+tp -m "$T/m" report --out "$T/dirtrap"
+expect_rc 73 "a directory where summary.json goes exits 73"
+check "before anything was put in place" \
+	test "$(ls -A "$T/dirtrap")" = summary.json
 cp "$R/index.html" "$T/index.before"
 chmod 0444 "$R/summary.json"
 tp -m "$T/m" report --out "$R"
