@@ -76,9 +76,11 @@ struct rp_model {
 	struct rp_ent *ent; /* sorted by name after rp_model_finish */
 	size_t n_ent, cap_ent;
 	struct rp_totals t;
-	int64_t generated_at;                        /* unix ms */
-	struct rp_index *idx;                        /* name lookup */
-	size_t orphan_wiz_failed, orphan_acs_failed; /* rows naming no one */
+	int64_t generated_at; /* unix ms */
+	struct rp_index *idx; /* name lookup */
+	/* Wizard and ACS rows that name no enterprise of the report (its
+	 * name is NULL; it is in no list and no total of enterprises). */
+	struct rp_ent orphans;
 };
 
 void rp_model_init(struct rp_model *m, int64_t now_ms);

@@ -267,12 +267,13 @@ long report_failed(const struct rp_model *m, const struct manifest *mf,
 	long items = 0;
 	int rc = 0;
 
-	*missing = m->orphan_wiz_failed + m->orphan_acs_failed;
-	for (i = 0; i < m->n_ent; i++) {
-		const struct rp_ent *e = &m->ent[i];
+	*missing = 0;
+	for (i = 0; i <= m->n_ent; i++) {
+		const struct rp_ent *e =
+		    i < m->n_ent ? &m->ent[i] : &m->orphans;
 		int need = 0;
 
-		if (!e->failed)
+		if (i < m->n_ent && !e->failed)
 			continue;
 		if (e->journaled && e->status == JR_ENT_FAILED) {
 			need = 1;

@@ -82,29 +82,34 @@ static void acs_copy(struct jr_acs *d, const struct jr_acs *s)
 	d->last_error = xstrdup(s->last_error);
 }
 
+static void ent_release(struct rp_ent *e)
+{
+	size_t k;
+
+	for (k = 0; k < e->n_act; k++) {
+		free(e->act[k].type);
+		free(e->act[k].url);
+		free(e->act[k].detail);
+	}
+	for (k = 0; k < e->n_wiz; k++)
+		jr_wizard_release(&e->wiz[k]);
+	for (k = 0; k < e->n_acs; k++)
+		jr_acs_release(&e->acs[k]);
+	free(e->act);
+	free(e->wiz);
+	free(e->acs);
+	free(e->name);
+	free(e->slug);
+	free(e->last_error);
+}
+
 void rp_model_release(struct rp_model *m)
 {
-	size_t i, k;
+	size_t i;
 
-	for (i = 0; i < m->n_ent; i++) {
-		struct rp_ent *e = &m->ent[i];
-
-		for (k = 0; k < e->n_act; k++) {
-			free(e->act[k].type);
-			free(e->act[k].url);
-			free(e->act[k].detail);
-		}
-		for (k = 0; k < e->n_wiz; k++)
-			jr_wizard_release(&e->wiz[k]);
-		for (k = 0; k < e->n_acs; k++)
-			jr_acs_release(&e->acs[k]);
-		free(e->act);
-		free(e->wiz);
-		free(e->acs);
-		free(e->name);
-		free(e->slug);
-		free(e->last_error);
-	}
+	for (i = 0; i < m->n_ent; i++)
+		ent_release(&m->ent[i]);
+	ent_release(&m->orphans);
 	free(m->ent);
 	if (m->idx)
 		free(m->idx->slot);
@@ -265,10 +270,8 @@ void rp_model_put_wizard(struct rp_model *m, const struct jr_wizard *w)
 		m->t.wiz_failed++;
 		break;
 	}
-	if (!e) {
-		m->orphan_wiz_failed += w->status == JR_WIZ_FAILED;
-		return;
-	}
+	if (!e)
+		e = &m->orphans;
 	if (e->n_wiz == e->cap_wiz) {
 		e->cap_wiz = e->cap_wiz ? 2 * e->cap_wiz : 2;
 		e->wiz = xrealloc(e->wiz, e->cap_wiz * sizeof(*e->wiz));
@@ -296,10 +299,8 @@ void rp_model_put_acs(struct rp_model *m, const struct jr_acs *a)
 		m->t.acs_failed++;
 		break;
 	}
-	if (!e) {
-		m->orphan_acs_failed += a->status == JR_ACS_FAILED;
-		return;
-	}
+	if (!e)
+		e = &m->orphans;
 	if (e->n_acs == e->cap_acs) {
 		e->cap_acs = e->cap_acs ? 2 * e->cap_acs : 2;
 		e->acs = xrealloc(e->acs, e->cap_acs * sizeof(*e->acs));

@@ -551,6 +551,125 @@ static void test_out(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+static void put_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static char *get_file(const char *dir, const char *name)
+{
+	char path[512], *p = xmalloc(4096);
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f) {
+		free(p);
+		return NULL;
+	}
+	n = fread(p, 1, 4095, f);
+	p[n] = '\0';
+	fclose(f);
+	return p;
+}
+
+/* failed/: the rows of failed items, also of fusion.csv and acs.csv rows
+ * that name no enterprise, with the enterprises they need. */
+static void test_failed(void **state)
+{
+	char dir[] = "/tmp/tp-report-failed.XXXXXX", sub[600], *err = NULL, *s;
+	struct jr_wizard w = {0};
+	struct jr_acs a = {0};
+	struct jr_enterprise e = {0};
+	struct manifest *mf;
+	struct rp_model m;
+	struct rp_out *o;
+	struct diag d;
+	size_t missing;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	put_file(dir, "enterprises.csv",
+	         "name,services,x_note\n"
+	         "Ok Corp,SMS,\n"
+	         "\"Bad, Corp\",SMS,\"multi\nline\"\n"
+	         "Wiz Corp,SMS,\n");
+	put_file(dir, "services.csv",
+	         "service,enterprise\nCHAT,\"bad, corp\"\nCHAT,Ok Corp\n");
+	put_file(dir, "fusion.csv",
+	         "tenant,subscription,link_subscription,enterprise\n"
+	         "6513270e-269e-4d37-b2a7-4de452e6b438,1,7,Ok Corp\n"
+	         "6513270e-269e-4d37-b2a7-4de452e6b438,2,7,\n"
+	         "6513270e-269e-4d37-b2a7-4de452e6b438,3,7,Wiz Corp\n");
+	put_file(dir, "acs.csv",
+	         "tenant_id,object_id,principal_type\n"
+	         "6513270e-269e-4d37-b2a7-4de452e6b438,"
+	         "9be4bcfc-49b6-4a08-b2e6-cc3ababced20,resourceAccount\n");
+	diag_init(&d);
+	if (manifest_load(dir, &mf, &d) != 0)
+		diag_print(&d, stderr);
+	assert_non_null(mf);
+	assert_int_equal(d.errors, 0);
+	diag_release(&d);
+	rp_model_init(&m, 1);
+	rp_model_add_manifest(&m, mf);
+	e.name = "Bad, Corp";
+	e.status = JR_ENT_FAILED;
+	rp_model_put_enterprise(&m, &e);
+	w.tenant = "6513270E-269e-4d37-b2a7-4de452e6b438";
+	w.subscription = 2; /* no enterprise */
+	w.status = JR_WIZ_FAILED;
+	rp_model_put_wizard(&m, &w);
+	w.subscription = 3;
+	w.enterprise = "wiz corp";
+	rp_model_put_wizard(&m, &w);
+	a.tenant_id = w.tenant;
+	a.object_id = "9BE4BCFC-49b6-4a08-b2e6-cc3ababced20";
+	a.status = JR_ACS_FAILED;
+	a.present = 1;
+	rp_model_put_acs(&m, &a);
+	rp_model_finish(&m);
+	assert_int_equal(m.n_ent, 3);
+	snprintf(sub, sizeof(sub), "%s/out", dir);
+	assert_int_equal(rp_out_open(sub, &o, &err), 0);
+	assert_int_equal(report_failed(&m, mf, NULL, o, &missing, &err), 4);
+	assert_int_equal(missing, 0);
+	assert_int_equal(rp_out_commit(o, &err), 0);
+	rp_out_free(o);
+	snprintf(sub, sizeof(sub), "%s/out/failed", dir);
+	s = get_file(sub, "enterprises.csv");
+	assert_string_equal(s, "name,services,x_note\n"
+	                       "\"Bad, Corp\",SMS,\"multi\nline\"\n"
+	                       "Wiz Corp,SMS,\n");
+	free(s);
+	s = get_file(sub, "services.csv");
+	assert_string_equal(s, "service,enterprise\nCHAT,\"bad, corp\"\n");
+	free(s);
+	s = get_file(sub, "fusion.csv");
+	assert_string_equal(s, "tenant,subscription,link_subscription,"
+	                       "enterprise\n"
+	                       "6513270e-269e-4d37-b2a7-4de452e6b438,2,7,\n"
+	                       "6513270e-269e-4d37-b2a7-4de452e6b438,3,7,"
+	                       "Wiz Corp\n");
+	free(s);
+	s = get_file(sub, "acs.csv");
+	assert_non_null(strstr(s, "9be4bcfc-49b6-4a08-b2e6-cc3ababced20"));
+	free(s);
+	assert_null(get_file(sub, "teamsprov.conf"));
+	rp_model_release(&m);
+	manifest_free(mf);
+	snprintf(sub, sizeof(sub), "rm -rf '%s'", dir);
+	assert_int_equal(system(sub), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -565,6 +684,7 @@ int main(void)
 	    cmocka_unit_test(test_pages),
 	    cmocka_unit_test(test_records),
 	    cmocka_unit_test(test_out),
+	    cmocka_unit_test(test_failed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
