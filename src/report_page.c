@@ -241,7 +241,8 @@ void report_index_html(const struct rp_model *m, struct buf *out)
 	              "<th class=\"s\">Enterprise</th><th class=\"s\">C2T</th>"
 	              "<th class=\"s\">Registered</th>"
 	              "<th class=\"s n\">Mandatory pending</th>"
-	              "<th class=\"s n\">Optional pending</th>"
+	              "<th class=\"s n\" title=\"recommended and optional "
+	              "consents\">Other pending</th>"
 	              "<th class=\"s\">Fusion wizard</th>"
 	              "<th class=\"s\">ACS</th></tr></thead>\n<tbody>\n");
 	for (i = 0; i < m->n_ent; i++) {
@@ -267,6 +268,13 @@ void report_index_html(const struct rp_model *m, struct buf *out)
 			buf_adds(out, "</td><td></td></tr>\n");
 	}
 	buf_adds(out, "</tbody></table>\n</div>\n");
+	if (m->orphans.n_wiz || m->orphans.n_acs)
+		buf_addf(out,
+		         "<p>Not joined to an enterprise (no enterprise "
+		         "column in fusion.csv or acs.csv): %zu Fusion "
+		         "subscription%s, %zu ACS assignment%s.</p>\n",
+		         m->orphans.n_wiz, m->orphans.n_wiz == 1 ? "" : "s",
+		         m->orphans.n_acs, m->orphans.n_acs == 1 ? "" : "s");
 	buf_adds(out, "<p class=\"muted\">Also written: pending_consents.csv, "
 	              "enterprises.csv, summary.json and, for each "
 	              "enterprise, its page and CSV under enterprises/.</p>\n");
