@@ -122,6 +122,13 @@ assert s["enterprises"]["registered"] == 1
 ' "$R/summary.json" "$N"
 check "the index is small" test "$(stat -c %s "$R/index.html")" -lt 200000
 
+# Read-only: a report runs while apply (or anything) holds the state lock.
+exec 8>"$DB.lock"
+flock -n 8
+tp -m "$T/m" report --out "$T/locked"
+expect_rc 0 "report does not wait for the state lock"
+exec 8>&-
+
 # Unwritable --out: a clear error, 73, nothing left behind.
 : >"$T/plainfile"
 tp -m "$T/m" report --out "$T/plainfile/r"
