@@ -186,8 +186,9 @@ static void chart(const struct rp_model *m, struct buf *out)
 
 /* --- index.html --------------------------------------------------------- */
 
-/* Sorting by a header click; numeric columns (class n) by value. Without
- * script the table is complete, in name order. */
+/* Sorting by a header click (or Enter on a focused header, for the
+ * keyboard; aria-sort tells screen readers); numeric columns (class n) by
+ * value. Without script the table is complete, in name order. */
 static const char sort_js[] =
     "<script>document.querySelectorAll('th.s').forEach(function(h){"
     "h.onclick=function(){var t=h.closest('table'),b=t.tBodies[0],"
@@ -197,7 +198,11 @@ static const char sort_js[] =
     "r.sort(function(x,y){var a=x.cells[i].textContent,c=y.cells[i]."
     "textContent;return (n?(parseFloat(a)||0)-(parseFloat(c)||0):"
     "a.localeCompare(c))*d});r.forEach(function(x){f.appendChild(x)});"
-    "b.appendChild(f)}})</script>\n";
+    "b.appendChild(f);t.querySelectorAll('th').forEach(function(o){"
+    "o.removeAttribute('aria-sort')});h.setAttribute('aria-sort',"
+    "d==='1'?'ascending':'descending')};h.tabIndex=0;"
+    "h.onkeydown=function(e){if(e.key==='Enter'||e.key===' '){"
+    "e.preventDefault();h.onclick()}}})</script>\n";
 
 void report_index_html(const struct rp_model *m, struct buf *out)
 {
