@@ -169,7 +169,13 @@ int cmd_report(int argc, char **argv, struct tp_globals *g)
 			        journal_errmsg(rt.j));
 			rc = TP_EXIT_DATAERR;
 		}
-	} else if (rc == 0 && !rt.m) {
+	} else if (rc == 0 && rt.m) {
+		if (!g->quiet)
+			fprintf(stderr,
+			        "teamsprov: no state file %s yet: everything "
+			        "is reported as pending\n",
+			        state);
+	} else if (rc == 0) {
 		fprintf(stderr,
 		        "teamsprov: neither %s nor %s/enterprises.csv "
 		        "exists: nothing to report\n",
