@@ -12,6 +12,7 @@
 #   make fuzz        libFuzzer targets (FUZZ_SECONDS each, default 60)
 #   make bench       benchmarks (figures and ratios on stdout)
 #   make demo        provision samples/ against a local simulator
+#   make check-browser  screenshots of the HTML report in headless Chromium
 #   make install     PREFIX=/usr/local DESTDIR=
 #   make fmt         clang-format every source file
 
@@ -27,13 +28,16 @@ DEB_PACKAGES = gcc make pkg-config libc6-dev \
 	libcurl4-openssl-dev libcsv-dev libcjson-dev libmicrohttpd-dev \
 	libinih-dev libsqlite3-dev libssl-dev libcmocka-dev \
 	clang libclang-rt-14-dev mandoc man-db groff-base curl wrk sqlite3 \
-	valgrind python3
+	valgrind python3 libxml2-utils
+
+# Only for `make check-browser` (not needed by make check).
+BROWSER_PACKAGES = chromium fonts-dejavu-core
 
 PKG_MODULES = libcurl libcjson libmicrohttpd inih sqlite3 libcrypto
 
 PUBLIC = all check check-asan check-clang check-valgrind fuzz bench demo install
 
-.PHONY: $(PUBLIC) deps clean fmt
+.PHONY: $(PUBLIC) deps clean fmt check-browser
 .DEFAULT_GOAL := all
 
 ifndef TP_INNER
@@ -43,6 +47,10 @@ $(PUBLIC): deps
 
 deps:
 	@tools/ensure-deps $(DEB_PACKAGES)
+
+check-browser: deps
+	@tools/ensure-deps $(BROWSER_PACKAGES)
+	@$(MAKE) --no-print-directory TP_INNER=1 $@
 
 else
 
@@ -147,6 +155,9 @@ bench: all
 
 demo: all
 	@TP_BUILD=$(B) tools/demo
+
+check-browser: all $(B)/tests/test_report
+	@TP_BUILD=$(B) tools/check-browser
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

@@ -16,6 +16,7 @@ int cmd_fusion(int argc, char **argv, struct tp_globals *g);
 int cmd_help(int argc, char **argv, struct tp_globals *g);
 int cmd_lookup(int argc, char **argv, struct tp_globals *g);
 int cmd_plan(int argc, char **argv, struct tp_globals *g);
+int cmd_report(int argc, char **argv, struct tp_globals *g);
 int cmd_state(int argc, char **argv, struct tp_globals *g);
 int cmd_urls(int argc, char **argv, struct tp_globals *g);
 int cmd_validate(int argc, char **argv, struct tp_globals *g);

@@ -111,6 +111,14 @@ const struct tp_command tp_commands[] = {
 	 "in progress and exits 0.\n\n"
 	 "  --listen ADDR:PORT  where to listen [127.0.0.1:8080];\n"
 	 "                      IPv6 as [ADDR]:PORT\n"},
+	{"report", cmd_report, "[--out DIR] [--fail-on-pending]",
+	 "write the consent and action URL reports",
+	 "Writes, from the journal and the manifests, into DIR (default\n"
+	 "report/): pending_consents.csv, enterprises.csv, index.html,\n"
+	 "enterprises/SLUG.html and .csv, summary.json and failed/ (the\n"
+	 "manifest rows of failed items, to retry with apply -m DIR/failed).\n\n"
+	 "  --out DIR          the report directory (not the manifest's)\n"
+	 "  --fail-on-pending  exit 3 when a mandatory consent is pending\n"},
 	{"help", cmd_help, "[COMMAND]", "show the usage of a command", NULL},
 	{NULL, NULL, NULL, NULL, NULL},
 };
