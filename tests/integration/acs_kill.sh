@@ -7,7 +7,7 @@
 
 N=120
 W=4
-sim_start --latency 5
+sim_start --latency 20 # slow enough that a loaded machine still catches the run
 acs_manifest "$T/m"
 {
 	echo "$ACS_HEAD"
