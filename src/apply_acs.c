@@ -52,39 +52,6 @@ static void job_fail(struct acs_job *j, enum api_failure kind, char *msg)
 	j->failure = kind;
 }
 
-/* A GET answer: 1 when it shows the manifest's state, 0 when not (with
- * *why set, caller frees), -1 when it is not a usable answer. */
-static int matches(const struct acs_job *j, const struct http_response *res,
-		   char **why)
-{
-	const struct mf_acs *r = j->row;
-	struct acs_assignment a;
-	int diff;
-
-	*why = NULL;
-	if (res->status == 404) {
-		if (r->absent)
-			return 1;
-		*why = xstrdup("assignment missing");
-		return 0;
-	}
-	if (res->status != 200 ||
-	    acs_assignment_parse(res->body.p, res->body.len, &a) < 0)
-		return -1;
-	if (r->absent) {
-		acs_assignment_release(&a);
-		*why = xstrdup("assignment present (the manifest says absent)");
-		return 0;
-	}
-	diff = acs_compare(r->principal_type, r->client_ids, r->n_client_ids,
-			   &a);
-	if (diff)
-		*why = acs_diff_text(diff, r->principal_type, r->client_ids,
-				     r->n_client_ids, &a);
-	acs_assignment_release(&a);
-	return diff ? 0 : 1;
-}
-
 /* Moves on to the next step, with a fresh count of attempts. */
 static struct pool_result next_step(struct acs_job *j, enum acs_step s)
 {
@@ -114,7 +81,9 @@ static struct pool_result answered(struct acs_job *j,
 		return pool_failed();
 	case STEP_VERIFY:
 	case STEP_CONFIRM:
-		m = matches(j, res, &why);
+		m = acs_judge(j->row->absent, j->row->principal_type,
+			      j->row->client_ids, j->row->n_client_ids,
+			      res->status, res->body.p, res->body.len, &why);
 		if (m == 1)
 			return pool_done();
 		if (m == 0 && j->step == STEP_VERIFY) {
