@@ -35,7 +35,6 @@ struct acs_job {
 	struct api_attempts st;
 	char *error;    /* NULL unless failed */
 	enum api_failure failure;
-	long status;    /* the refusing status, for the one message */
 };
 
 static const char *verb(const struct acs_job *j)
@@ -144,7 +143,6 @@ static struct pool_result acs_run(void *payload, struct pool_ctx *ctx)
 			job_fail(j, out.failure, out.error);
 			out.error = NULL;
 		}
-		j->status = res.status;
 	} else {
 		pr = answered(j, &req, &res);
 	}
