@@ -46,7 +46,7 @@ struct apply {
 	bool halted, journal_error, interrupted, abandoned;
 	/* ACS assignments (apply_acs.c) */
 	size_t acs_total, acs_granted, acs_revoked, acs_unchanged;
-	size_t acs_failed, acs_refused;
+	size_t acs_failed, acs_refused, acs_unreachable;
 	size_t acs_refusal_fail; /* index in fails of the one refusal entry */
 };
 

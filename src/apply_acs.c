@@ -224,6 +224,8 @@ static void acs_done(void *payload, const struct pool_end *end)
 	case POOL_FAIL:
 		journal_row(ap, j, false);
 		ap->acs_failed++;
+		if (j->failure == API_FAIL_UNREACHABLE)
+			ap->acs_unreachable++;
 		if (j->failure == API_FAIL_REFUSED) {
 			refused(ap, j);
 		} else {
