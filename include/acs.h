@@ -68,6 +68,18 @@ char *acs_diff_text(int diff, const char *principal_type,
 		    const struct acs_assignment *live);
 
 /*
+ * Judges a GET answer (status, body) against the wanted state: absent
+ * wants 404; present wants 200 with principal_type and client ids as
+ * acs_compare has them. Returns 1 when it matches; 0 when it does not,
+ * with *why saying how ("assignment missing", "present where the
+ * manifest says absent", or acs_diff_text; caller frees); -1 when the
+ * answer is neither (another status, a body that is not an assignment).
+ */
+int acs_judge(int absent, const char *principal_type,
+	      char *const *client_ids, size_t n_client_ids, long status,
+	      const char *body, size_t len, char **why);
+
+/*
  * "HTTP 403 from PUT /access/...: AuthorizationFailed: message" from an
  * ACS error body (code and message redacted and quoted), or
  * http_status_message's text when the body is not an ACS error. The

@@ -52,7 +52,7 @@ struct apply {
 	bool wizards_left; /* wizards still running at a time-out or stop */
 	/* ACS assignments (apply_acs.c) */
 	size_t acs_total, acs_granted, acs_revoked, acs_unchanged;
-	size_t acs_failed, acs_refused;
+	size_t acs_failed, acs_refused, acs_unreachable;
 	size_t acs_refusal_fail; /* index in fails of the one refusal entry */
 };
 

@@ -142,6 +142,35 @@ char *acs_diff_text(int diff, const char *principal_type,
 	return buf_detach(&b);
 }
 
+int acs_judge(int absent, const char *principal_type,
+	      char *const *client_ids, size_t n_client_ids, long status,
+	      const char *body, size_t len, char **why)
+{
+	struct acs_assignment a;
+	int diff;
+
+	*why = NULL;
+	if (status == 404) {
+		if (absent)
+			return 1;
+		*why = xstrdup("assignment missing");
+		return 0;
+	}
+	if (status != 200 || acs_assignment_parse(body, len, &a) < 0)
+		return -1;
+	if (absent) {
+		acs_assignment_release(&a);
+		*why = xstrdup("present where the manifest says absent");
+		return 0;
+	}
+	diff = acs_compare(principal_type, client_ids, n_client_ids, &a);
+	if (diff)
+		*why = acs_diff_text(diff, principal_type, client_ids,
+				     n_client_ids, &a);
+	acs_assignment_release(&a);
+	return diff ? 0 : 1;
+}
+
 char *acs_error_message(const struct http_request *req,
 			const struct http_response *res)
 {

@@ -35,7 +35,6 @@ struct acs_job {
 	struct api_attempts st;
 	char *error;    /* NULL unless failed */
 	enum api_failure failure;
-	long status;    /* the refusing status, for the one message */
 };
 
 static const char *verb(const struct acs_job *j)
@@ -50,39 +49,6 @@ static void job_fail(struct acs_job *j, enum api_failure kind, char *msg)
 	free(j->error);
 	j->error = msg;
 	j->failure = kind;
-}
-
-/* A GET answer: 1 when it shows the manifest's state, 0 when not (with
- * *why set, caller frees), -1 when it is not a usable answer. */
-static int matches(const struct acs_job *j, const struct http_response *res,
-		   char **why)
-{
-	const struct mf_acs *r = j->row;
-	struct acs_assignment a;
-	int diff;
-
-	*why = NULL;
-	if (res->status == 404) {
-		if (r->absent)
-			return 1;
-		*why = xstrdup("assignment missing");
-		return 0;
-	}
-	if (res->status != 200 ||
-	    acs_assignment_parse(res->body.p, res->body.len, &a) < 0)
-		return -1;
-	if (r->absent) {
-		acs_assignment_release(&a);
-		*why = xstrdup("assignment present (the manifest says absent)");
-		return 0;
-	}
-	diff = acs_compare(r->principal_type, r->client_ids, r->n_client_ids,
-			   &a);
-	if (diff)
-		*why = acs_diff_text(diff, r->principal_type, r->client_ids,
-				     r->n_client_ids, &a);
-	acs_assignment_release(&a);
-	return diff ? 0 : 1;
 }
 
 /* Moves on to the next step, with a fresh count of attempts. */
@@ -114,7 +80,9 @@ static struct pool_result answered(struct acs_job *j,
 		return pool_failed();
 	case STEP_VERIFY:
 	case STEP_CONFIRM:
-		m = matches(j, res, &why);
+		m = acs_judge(j->row->absent, j->row->principal_type,
+			      j->row->client_ids, j->row->n_client_ids,
+			      res->status, res->body.p, res->body.len, &why);
 		if (m == 1)
 			return pool_done();
 		if (m == 0 && j->step == STEP_VERIFY) {
@@ -175,7 +143,6 @@ static struct pool_result acs_run(void *payload, struct pool_ctx *ctx)
 			job_fail(j, out.failure, out.error);
 			out.error = NULL;
 		}
-		j->status = res.status;
 	} else {
 		pr = answered(j, &req, &res);
 	}
@@ -257,6 +224,8 @@ static void acs_done(void *payload, const struct pool_end *end)
 	case POOL_FAIL:
 		journal_row(ap, j, false);
 		ap->acs_failed++;
+		if (j->failure == API_FAIL_UNREACHABLE)
+			ap->acs_unreachable++;
 		if (j->failure == API_FAIL_REFUSED) {
 			refused(ap, j);
 		} else {

@@ -284,6 +284,10 @@ int apply_exit_status(const struct apply *ap)
 	/* Every ACS request refused (a wrong key, a skewed clock): 77. */
 	if (ap->acs_refused && acs_ok == 0)
 		rc = tp_exit_merge(rc, TP_EXIT_NOPERM);
+	/* ACS unreachable for every row it had: 69, whatever C2T did. */
+	if (ap->acs_unreachable && acs_ok == 0 &&
+	    ap->acs_unreachable == ap->acs_failed)
+		rc = tp_exit_merge(rc, TP_EXIT_UNAVAIL);
 	ok += acs_ok;
 	if (ap->n_fails && ok == 0 && refused == ap->n_fails)
 		rc = tp_exit_merge(rc, TP_EXIT_NOPERM);

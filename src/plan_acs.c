@@ -54,11 +54,10 @@ static int live_diff(struct runtime *rt, struct http_client *c,
 {
 	struct http_request req;
 	struct http_response res;
-	struct acs_assignment a;
 	char *path = acs_assignment_path(rt->cfg.acs.api_version, r->tenant_id,
 					 r->object_id);
 	char *url = api_url(&rt->apis[API_ACS], path), *msg;
-	int rc, d;
+	int rc;
 
 	*diff = NULL;
 	memset(&req, 0, sizeof(req));
@@ -69,24 +68,10 @@ static int live_diff(struct runtime *rt, struct http_client *c,
 	if (rc == TP_EXIT_NOPERM)
 		fprintf(stderr, "teamsprov: acs: likely cause: %s\n",
 			acs_refusal_hint(rt->apis[API_ACS].hmac != NULL));
-	if (rc == 0 && res.status == 404) {
-		if (!r->absent)
-			*diff = xstrdup("assignment missing");
-	} else if (rc == 0 && res.status == 200 &&
-		   acs_assignment_parse(res.body.p, res.body.len, &a) == 0) {
-		if (r->absent) {
-			*diff = xstrdup("present where the manifest says "
-					"absent");
-		} else {
-			d = acs_compare(r->principal_type, r->client_ids,
-					r->n_client_ids, &a);
-			if (d)
-				*diff = acs_diff_text(d, r->principal_type,
-						      r->client_ids,
-						      r->n_client_ids, &a);
-		}
-		acs_assignment_release(&a);
-	} else if (rc == 0) {
+	if (rc == 0 &&
+	    acs_judge(r->absent, r->principal_type, r->client_ids,
+		      r->n_client_ids, res.status, res.body.p, res.body.len,
+		      diff) < 0) {
 		msg = acs_error_message(&req, &res);
 		fprintf(stderr, "teamsprov: acs: %s\n", msg);
 		free(msg);

@@ -66,6 +66,12 @@ tp -m "$T/m" apply
 expect_rc 0 "back to the right key: nothing to change"
 check "one GET each" contains "$T/out" "0 granted, 0 revoked, 12 unchanged"
 
+# ACS unreachable (nothing listens there): 69 once retries run out.
+TEAMSPROV_ACS_ENDPOINT=http://127.0.0.1:1 TEAMSPROV_RUN_RETRIES=1 \
+	tp -m "$T/m" apply
+expect_rc 69 "ACS unreachable on every row: exit 69"
+check "each row names the failure" contains "$T/out" "could not connect"
+
 # Clock skew: the simulator's clock 20 minutes ahead refuses every
 # signed request; 10 minutes is inside ACS's window.
 sim_restart --acs-clock-skew 1200

@@ -93,6 +93,37 @@ static void test_parse_compare(void **state)
 			 -1);
 }
 
+static void test_judge(void **state)
+{
+	static const char user[] = "{\"principalType\":\"user\","
+				   "\"clientIds\":[\"" C1 "\"]}";
+	char *ids[] = {C1}, *other[] = {C2}, *why;
+	size_t n = strlen(user);
+
+	(void)state;
+	/* present rows */
+	assert_int_equal(acs_judge(0, "user", ids, 1, 200, user, n, &why), 1);
+	assert_null(why);
+	assert_int_equal(acs_judge(0, "user", other, 1, 200, user, n, &why),
+			 0);
+	assert_non_null(strstr(why, "clientIds differ"));
+	free(why);
+	assert_int_equal(acs_judge(0, "user", ids, 1, 404, "", 0, &why), 0);
+	assert_string_equal(why, "assignment missing");
+	free(why);
+	/* absent rows */
+	assert_int_equal(acs_judge(1, "user", ids, 1, 404, "", 0, &why), 1);
+	assert_null(why);
+	assert_int_equal(acs_judge(1, "user", ids, 1, 200, user, n, &why), 0);
+	assert_string_equal(why, "present where the manifest says absent");
+	free(why);
+	/* neither */
+	assert_int_equal(acs_judge(0, "user", ids, 1, 500, "", 0, &why), -1);
+	assert_null(why);
+	assert_int_equal(acs_judge(0, "user", ids, 1, 200, "{}", 2, &why), -1);
+	assert_int_equal(acs_judge(1, "user", ids, 1, 200, "x", 1, &why), -1);
+}
+
 static void test_error_message(void **state)
 {
 	struct http_request req;
@@ -138,6 +169,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_path_and_body),
 	    cmocka_unit_test(test_parse_compare),
+	    cmocka_unit_test(test_judge),
 	    cmocka_unit_test(test_error_message),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
