@@ -98,7 +98,11 @@ done
 ms=$((($(date +%s%N) - start) / 1000000))
 echo "# click to 'granted' in state show: $ms ms"
 check "consent click answered 200" test "$CST" = 200
-check "granted in state show within one second ($ms ms)" test "$ms" -lt 1000
+if [ -n "$TP_WRAP" ]; then
+	ok "# SKIP the one-second check under $TP_WRAP ($ms ms)"
+else
+	check "granted in state show within one second ($ms ms)" test "$ms" -lt 1000
+fi
 check "state show: confirmation pending an admin sign-in" \
 	contains "$T/out" "pending an admin sign-in"
 check "the page says what was recorded" grep -q "recorded as granted" "$T/page"
