@@ -341,4 +341,13 @@ wait "$SLOW" || true
 check "the request in progress at SIGTERM was answered" \
 	test "$(cat "$T/slow.status")" = 400
 
+# A used sign-in link is spent: urls --action gets a new one.
+tp -q -m "$T/m" urls --action LOGIN_ENTERPRISE_ADMIN --only "Delta Three"
+expect_rc 0 "urls --action LOGIN_ENTERPRISE_ADMIN after a sign-in"
+check "a new login URL is issued and journaled" \
+	test "$(sim_stat "s['c2t']['action_urls']['Delta Three'].get('LOGIN_ENTERPRISE_ADMIN', 0)"),$(status_of 'Delta Three' LOGIN_ENTERPRISE_ADMIN)" = 2,1
+tp -q -m "$T/m" urls --action LOGIN_ENTERPRISE_ADMIN --only "Delta Three"
+check "an outstanding one is not issued again" \
+	test "$(sim_stat "s['c2t']['action_urls']['Delta Three'].get('LOGIN_ENTERPRISE_ADMIN', 0)")" = 2
+
 tp_done
