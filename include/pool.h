@@ -189,9 +189,10 @@ struct pool_config {
 	 * callbacks: they are held until batch_end has returned, so outcomes
 	 * are committed before dependent work starts), or holds one outcome
 	 * per worker, or POOL_BATCH, or is 2 ms old, or nothing else runs,
-	 * or the pool stops. Workers stop taking new jobs while the requests
-	 * sent whose outcomes are not yet committed reach workers +
-	 * POOL_BATCH. Both may be NULL.
+	 * or the pool stops, or an idle worker waits for it. Jobs admitted
+	 * whose outcomes are not yet committed never exceed one per worker,
+	 * so a kill -9 makes the next run send again at most that many
+	 * requests. Both may be NULL.
 	 */
 	void (*batch_begin)(void *arg);
 	void (*batch_end)(void *arg);

@@ -388,6 +388,16 @@ static void cancel_waiting(struct pool *p)
 	}
 }
 
+/*
+ * Jobs admitted (handed to a worker or running) or ended whose outcome is
+ * not yet committed: at most one per worker, so a kill -9 at any moment
+ * makes the next run send again at most that many requests.
+ */
+static size_t unsettled(const struct pool *p)
+{
+	return p->nready + p->nrunning + p->nfinishing + p->batch_n;
+}
+
 /* The next runnable job that may go now, its rate token taken (retries
  * and polls before new jobs, APIs round-robin), or NULL; an API without a
  * token gets p->wake set. */
@@ -430,7 +440,8 @@ static int64_t admit(struct pool *p, int64_t now)
 {
 	int k;
 
-	while (p->nidle > p->nready) {
+	while (p->nidle > p->nready &&
+	       unsettled(p) < (size_t)p->cfg.workers) {
 		struct pool_job *j = take_job(p, now);
 
 		if (!j)
@@ -473,18 +484,16 @@ static void *worker_main(void *arg)
 		 * one may go now, instead of sleeping until the dispatcher
 		 * hands it one: two thread switches less per request. Jobs
 		 * the dispatcher has readied for idle workers go first. Not
-		 * while the dispatcher lags: requests sent whose outcomes are
-		 * not yet committed stay below one per worker plus one batch
-		 * (POOL_BATCH), which bounds what a kill -9 makes the next
-		 * run send again. Nor while a failure awaits its done
+		 * while the requests sent whose outcomes are not yet committed
+		 * number one per worker (unsettled()): that bounds what a
+		 * kill -9 makes the next run send again. Nor while a failure awaits its done
 		 * callback, which may halt the run (--max-failures): the
 		 * dispatcher decides, as it would without self-admission.
 		 */
 		if (!p->ready.head && !p->quit && !p->stopping &&
 		    !atomic_load(&p->stop_req) && p->started &&
 		    p->nfail_pending == 0 &&
-		    p->nrunning + p->nfinishing + p->batch_n <
-		        (size_t)p->cfg.workers + POOL_BATCH)
+		    unsettled(p) < (size_t)p->cfg.workers)
 			j = take_job(p, clock_mono_ns());
 		if (!j) {
 			while (!p->ready.head && !p->quit) {
@@ -625,6 +634,8 @@ static bool batch_due(struct pool *p, int64_t now)
 {
 	return p->in_batch &&
 	       (p->held.head || p->batch_n >= (size_t)p->cfg.workers ||
+	        (p->nidle > p->nready &&
+	         unsettled(p) >= (size_t)p->cfg.workers) ||
 	        now - p->batch_at >= BATCH_NS || p->stopping ||
 	        (p->nrunning == 0 && !p->completed.head));
 }

@@ -52,8 +52,14 @@ check "first stdout line names the port" \
 PORT=${SIM_ADDR##*:}
 check "listens only on the address given" \
 	sh -c "! curl -s -o /dev/null http://127.0.0.2:$PORT/_sim/stats"
-check "secrets blanked from the process list" \
-	sh -c "! grep -q 'ops:pw' /proc/$SIM_PID/cmdline"
+# Under valgrind /proc shows valgrind's own argument copy, which the
+# simulator cannot reach.
+if [ -n "$TP_WRAP" ]; then
+	skip "secrets blanked from the process list (not visible under valgrind)"
+else
+	check "secrets blanked from the process list" \
+		sh -c "! grep -q 'ops:pw' /proc/$SIM_PID/cmdline"
+fi
 req POST /oauth/token -u sim-client:sim-secret -d grant_type=password \
 	-d username=ops -d password=pw
 expect 200 "configured credentials"

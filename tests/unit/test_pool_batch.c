@@ -152,10 +152,76 @@ static void test_released_after_commit(void **state)
 	pool_free(w.pool);
 }
 
+/*
+ * The kill -9 bound: requests started whose outcome is not yet committed
+ * (their batch has not ended) never exceed one per worker.
+ */
+static atomic_long b_started, b_settled, b_max;
+static long b_in_batch; /* done callbacks of the open batch (dispatcher) */
+
+static void b_end(void *arg)
+{
+	(void)arg;
+	atomic_fetch_add(&b_settled, b_in_batch);
+	b_in_batch = 0;
+}
+
+static struct pool_result b_run(void *payload, struct pool_ctx *ctx)
+{
+	long open = atomic_fetch_add(&b_started, 1) + 1 -
+	            atomic_load(&b_settled);
+	long m = atomic_load(&b_max);
+	volatile unsigned spin = 0;
+
+	(void)payload;
+	while (open > m && !atomic_compare_exchange_weak(&b_max, &m, open))
+		;
+	/* Runs of a few microseconds, uneven, like fast local requests. */
+	while (spin < 200u * (unsigned)(ctx->worker_index + 1))
+		spin++;
+	return pool_done();
+}
+
+static void b_done(void *payload, const struct pool_end *e)
+{
+	(void)payload;
+	(void)e;
+	b_in_batch++;
+}
+
+static void test_unsettled_bound(void **state)
+{
+	struct pool_config c;
+	struct pool *p;
+	int i;
+
+	(void)state;
+	pool_config_default(&c);
+	c.workers = WORKERS;
+	c.batch_end = b_end;
+	p = pool_new(&c);
+	for (i = 0; i < 5000; i++) {
+		struct pool_job_spec s;
+
+		memset(&s, 0, sizeof(s));
+		s.api = POOL_NO_API;
+		s.run = b_run;
+		s.done = b_done;
+		pool_add(p, &s);
+	}
+	assert_int_equal(pool_run(p), POOL_RUN_FINISHED);
+	print_message("# at most %ld uncommitted runs with %d workers\n",
+	              atomic_load(&b_max), WORKERS);
+	assert_int_equal(atomic_load(&b_settled), 5000);
+	assert_true(atomic_load(&b_max) <= WORKERS);
+	pool_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_released_after_commit),
+	    cmocka_unit_test(test_unsettled_bound),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
