@@ -195,6 +195,14 @@ static void url_done(void *payload, const struct pool_end *end)
 		a.url = j->url;
 		a.issued_at = clock_wall_ns() / TP_NS_PER_MS;
 		a.token_hash = j->hash;
+		if (strcmp(j->def->type, "LOGIN_ENTERPRISE_ADMIN") == 0) {
+			/* A used sign-in link is replaced (an issued URL
+			 * never replaces an answer: pending first). */
+			a.status = JR_ACT_PENDING;
+			if (journal_put_action(ap->rt->j, &a) < 0)
+				journal_failed(ap);
+			a.status = JR_ACT_ISSUED;
+		}
 		if (journal_put_action(ap->rt->j, &a) < 0)
 			journal_failed(ap);
 		ap->urls_issued++;

@@ -27,6 +27,11 @@ static enum rc_url_reason url_reason(const struct jr_action *a, bool found,
 		return RC_URL_NONE;
 	if (!found || a->status == JR_ACT_PENDING || !a->url)
 		return RC_URL_NEW;
+	/* A sign-in link the admin has used is spent: asking for one
+	 * (urls --action LOGIN_ENTERPRISE_ADMIN) gets a new one. */
+	if (a->status == JR_ACT_GRANTED &&
+	    strcmp(a->action, "LOGIN_ENTERPRISE_ADMIN") == 0)
+		return RC_URL_NEW;
 	switch (a->status) {
 	case JR_ACT_GRANTED:
 	case JR_ACT_CONFIRMED:

@@ -98,7 +98,11 @@ done
 ms=$((($(date +%s%N) - start) / 1000000))
 echo "# click to 'granted' in state show: $ms ms"
 check "consent click answered 200" test "$CST" = 200
-check "granted in state show within one second ($ms ms)" test "$ms" -lt 1000
+if [ -n "$TP_WRAP" ]; then
+	ok "# SKIP the one-second check under $TP_WRAP ($ms ms)"
+else
+	check "granted in state show within one second ($ms ms)" test "$ms" -lt 1000
+fi
 check "state show: confirmation pending an admin sign-in" \
 	contains "$T/out" "pending an admin sign-in"
 check "the page says what was recorded" grep -q "recorded as granted" "$T/page"
@@ -336,5 +340,14 @@ check "SIGTERM again: exit 0" test "$rc" = 0
 wait "$SLOW" || true
 check "the request in progress at SIGTERM was answered" \
 	test "$(cat "$T/slow.status")" = 400
+
+# A used sign-in link is spent: urls --action gets a new one.
+tp -q -m "$T/m" urls --action LOGIN_ENTERPRISE_ADMIN --only "Delta Three"
+expect_rc 0 "urls --action LOGIN_ENTERPRISE_ADMIN after a sign-in"
+check "a new login URL is issued and journaled" \
+	test "$(sim_stat "s['c2t']['action_urls']['Delta Three'].get('LOGIN_ENTERPRISE_ADMIN', 0)"),$(status_of 'Delta Three' LOGIN_ENTERPRISE_ADMIN)" = 2,1
+tp -q -m "$T/m" urls --action LOGIN_ENTERPRISE_ADMIN --only "Delta Three"
+check "an outstanding one is not issued again" \
+	test "$(sim_stat "s['c2t']['action_urls']['Delta Three'].get('LOGIN_ENTERPRISE_ADMIN', 0)")" = 2
 
 tp_done
