@@ -69,6 +69,9 @@ static void wizard_copy(struct jr_wizard *d, const struct jr_wizard *s)
 	d->transaction_id = xstrdup(s->transaction_id);
 	d->steps_json = xstrdup(s->steps_json);
 	d->message = xstrdup(s->message);
+	d->draas_instance = xstrdup(s->draas_instance);
+	d->application_id = xstrdup(s->application_id);
+	d->secret_fp = xstrdup(s->secret_fp);
 }
 
 static void acs_copy(struct jr_acs *d, const struct jr_acs *s)
