@@ -5,8 +5,6 @@
 
 cp -r "$TP_ROOT/samples" "$T/m"
 rm -rf "$T/m/bad"
-# the Fusion rows the simulator can onboard (see apply_basic.sh)
-grep -v -e ',draas_eu$' -e ',5555,' "$TP_ROOT/samples/fusion.csv" >"$T/m/fusion.csv"
 sim_start --sbc "$T/m/sbc_gateways.csv" --pbx "$T/m/pbx_types.csv" \
 	--wizard-duration 0.5 --init-delay 0.2
 for i in $(seq 1 20); do export "FUSION_APP_SECRET_$i=test-app-secret-$i"; done
