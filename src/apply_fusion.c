@@ -80,6 +80,7 @@ struct fz_run {
 	size_t selected, apps, resets, links, started, adopted, timed_out,
 		not_waited, link_waiting, failed_before, starting_left,
 		cancelled;
+	size_t n_ok, n_fail, n_unreach, n_refused; /* items, for the exit */
 };
 
 static int64_t wall_ms(void)
@@ -119,26 +120,40 @@ static void wake_waiters(struct fz_row *r)
 	r->n_waiters = 0;
 }
 
-/* A row failed: journal, summary, --max-failures. */
-static void row_failed(struct fz_row *r, const char *why,
-		       enum api_failure kind, bool journal_failed_status)
+/*
+ * A row failed: journal, summary, --max-failures. Only an answer of the
+ * server (or a reason of ours, such as a failed link target) marks the
+ * wizard failed; when Fusion stayed unreachable or refused us, the row
+ * keeps its status so that the next apply or wait takes it up again.
+ * Returns whether the row was marked failed.
+ */
+static bool row_failed(struct fz_row *r, const char *why,
+		       enum api_failure kind, bool mark_failed)
 {
 	struct fz_run *fr = r->fr;
+	bool mark = mark_failed &&
+		    (kind == API_FAIL_REJECTED || kind == API_FAIL_NONE);
 
-	if (journal_failed_status)
+	if (mark)
 		r->jw.status = JR_WIZ_FAILED;
 	set_str(&r->jw.message, why);
 	row_journal(r);
-	if (r->jw.status == JR_WIZ_FAILED && !r->is_link)
+	if (mark && !r->is_link)
 		atomic_fetch_add(&fr->failed, 1);
 	apply_add_failure(fr->ap, r->item, why, kind);
 	apply_item_ended(fr->ap, true);
+	fr->n_fail++;
+	fr->n_unreach += kind == API_FAIL_UNREACHABLE;
+	fr->n_refused += kind == API_FAIL_REFUSED;
 	r->need_app = r->want_start = r->want_poll = false;
-	wake_waiters(r);
+	if (mark)
+		wake_waiters(r);
+	return mark;
 }
 
 static void row_ok(struct fz_row *r)
 {
+	r->fr->n_ok++;
 	r->fr->ap->other_ok++;
 	apply_item_ended(r->fr->ap, false);
 }
@@ -562,13 +577,12 @@ static void poll_done(void *payload, const struct pool_end *end)
 	} else if (end->outcome == POOL_CANCELLED) {
 		fr->cancelled++;
 		fr->ap->wizards_left = true;
-	} else {
+	} else if (row_failed(r,
+			      r->error ? r->error
+			      : end->reason ? end->reason
+					    : "failed",
+			      r->failure, true)) {
 		atomic_fetch_sub(&fr->running, 1);
-		row_failed(r,
-			   r->error ? r->error
-			   : end->reason ? end->reason
-					 : "failed",
-			   r->failure, true);
 	}
 }
 
@@ -1012,6 +1026,19 @@ void apply_fusion_summary(const struct apply *ap)
 	if (fr->starting_left)
 		printf("not started: %zu wizard%s (run apply)\n",
 		       fr->starting_left, fr->starting_left == 1 ? "" : "s");
+}
+
+int apply_fusion_exit(const struct apply *ap)
+{
+	const struct fz_run *fr = ap->fz;
+
+	if (!fr || fr->n_fail == 0 || fr->n_ok > 0)
+		return 0;
+	if (fr->n_refused == fr->n_fail)
+		return TP_EXIT_NOPERM;
+	if (fr->n_unreach == fr->n_fail)
+		return TP_EXIT_UNAVAIL;
+	return 0;
 }
 
 void apply_fusion_metrics(const struct apply *ap, FILE *f)

@@ -75,8 +75,29 @@ tp -m "$M" wait --no-progress
 expect_rc 0 "wait resumes to the end"
 check "still one start each" test "$(posts)" -eq 10
 
+# --- Fusion unreachable while polling: 69, the wizards stay running
+sim_restart --wizard-duration 30 --init-delay 0.3
+fusion_env
+rm -rf "$M"
+gen_fusion "$M" 3
+set +e
+"$TEAMSPROV" -m "$M" apply --no-progress >"$T/out" 2>"$T/err" &
+APID=$!
+set -e
+await '[ -f "$DB" ] && [ "$(q "select count(*) from fusion_wizards where status=2")" = 3 ] 2>/dev/null' ||
+	not_ok "3 wizards running"
+kill "$SIM_PID"
+wait "$SIM_PID" 2>/dev/null || true
+wait "$APID" && RC=0 || RC=$?
+expect_rc 69 "Fusion unreachable while polling: exit 69"
+check "the wizards stay running in the journal" \
+	test "$(q "select count(*) from fusion_wizards where status=2")" -eq 3
+check "the reason names the unreachable API" grep -qE "^failed: .*fusion $TEN/" "$T/out"
+exec 9<&-
+rm -f "$T/sim.fifo"
+sim_start --wizard-duration 0.5 --init-delay 1.5
+
 # --- 404 before initialisation: tolerated within init_grace, then an error
-sim_restart --wizard-duration 0.5 --init-delay 1.5
 fusion_env
 rm -rf "$M"
 gen_fusion "$M" 3
