@@ -86,10 +86,19 @@ APID=$!
 set -e
 await '[ -f "$DB" ] && [ "$(q "select count(*) from fusion_wizards where status=2")" = 3 ] 2>/dev/null' ||
 	not_ok "3 wizards running"
+# SIGINT first: 75, still running, resumable
+kill -INT "$APID"
+wait "$APID" && RC=0 || RC=$?
+expect_rc 75 "SIGINT while polling: exit 75"
+check "the summary counts them running" grep -qE "^wizards: .* 3 running" "$T/out"
+set +e
+"$TEAMSPROV" -m "$M" wait --no-progress >"$T/out" 2>"$T/err" &
+APID=$!
+set -e
 kill "$SIM_PID"
 wait "$SIM_PID" 2>/dev/null || true
 wait "$APID" && RC=0 || RC=$?
-expect_rc 69 "Fusion unreachable while polling: exit 69"
+expect_rc 69 "Fusion unreachable while waiting: exit 69"
 check "the wizards stay running in the journal" \
 	test "$(q "select count(*) from fusion_wizards where status=2")" -eq 3
 check "the reason names the unreachable API" grep -qE "^failed: .*fusion $TEN/" "$T/out"
