@@ -2,8 +2,9 @@
 # fusion_wait: teamsprov wait and the ways polling ends — apply --no-wait
 # then wait (exit 1 when a wizard failed); kill -9 during polling, then
 # wait finishes without a second POST wizard; --wizard-timeout and
-# wait --timeout exit 75 and resume; 404 before initialisation is
-# tolerated within init_grace and an error after it.
+# wait --timeout exit 75 and resume; SIGINT exits 75 and Fusion
+# unreachable 69, both leaving the wizards running for the next wait; 404
+# before initialisation is tolerated within init_grace, an error after.
 . "$TP_ROOT/tests/lib.sh"
 . "$TP_ROOT/tests/applylib.sh"
 . "$TP_ROOT/tests/fusionlib.sh"
