@@ -509,7 +509,7 @@ static struct pool_result poll_run(void *payload, struct pool_ctx *ctx)
 		} else if (res.status != 200) {
 			answer_error(r, &req, &res);
 		} else if (fusion_parse_wizard(res.body.p, res.body.len,
-					       &r->ws, NULL) < 0) {
+					       &r->ws, &r->steps_json) < 0) {
 			free(r->error);
 			r->error = xstrdup("GET …/msteams/wizard: the answer "
 					   "is not a wizard state");
@@ -530,14 +530,17 @@ static struct pool_result poll_run(void *payload, struct pool_ctx *ctx)
 			 * journals it and queues the next poll. */
 			r->final = !r->ws.running;
 			r->progressed = true;
-			fusion_parse_wizard(res.body.p, res.body.len, &r->ws,
-					    &r->steps_json);
 			pr = pool_done();
 			if (!r->final)
 				poll_again(r, ctx);
 		} else {
 			pr = poll_again(r, ctx);
 		}
+	}
+	if (!r->progressed) {
+		/* parsed along (one parse a poll); kept only on progress */
+		free(r->steps_json);
+		r->steps_json = NULL;
 	}
 	http_response_release(&res);
 	return pr;
