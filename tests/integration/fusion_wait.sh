@@ -23,7 +23,10 @@ check "no wizard polled (one look before each start)" test "$(fstat 'sum(x["poll
 check "all journaled running" test "$(q "select count(*) from fusion_wizards where status=2")" -eq 20
 check "it says to run wait" contains "$T/out" "not waited for: 20 wizards (run teamsprov wait)"
 check "the link row waits" contains "$T/out" "links waiting: 1"
-tp -m "$M" wait --no-progress
+tp -m "$M" --only Nobody wait --no-progress
+expect_rc 0 "wait --only another enterprise: nothing to poll"
+check "it polled nothing" test "$(fstat 'sum(x["polls"] for x in subs)')" -eq 20
+tp -m "$M" --only "gen corp 0001" wait --no-progress
 failed=$(fstat 'f["wizards"]["failed"]')
 if [ "$failed" -gt 0 ]; then expect_rc 1 "wait: exit 1 when a wizard failed"; else expect_rc 0 "wait: exit 0"; fi
 check "wait started nothing" test "$(posts)" -eq 20
