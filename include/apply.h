@@ -86,6 +86,9 @@ struct progress;
 void apply_fusion_progress(struct apply *ap, struct progress *pr);
 /* The Fusion lines of the summary; nothing without Fusion work. */
 void apply_fusion_summary(const struct apply *ap);
+/* 69 when every Fusion item that ended failed unreachable, 77 when
+ * refused; else 0 (spec §5: per API). */
+int apply_fusion_exit(const struct apply *ap);
 /* Its teamsprov_items lines of the metrics file (none without Fusion). */
 void apply_fusion_metrics(const struct apply *ap, FILE *f);
 void apply_fusion_release(struct apply *ap);

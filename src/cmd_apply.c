@@ -293,6 +293,7 @@ int apply_exit_status(const struct apply *ap)
 		rc = tp_exit_merge(rc, TP_EXIT_NOPERM);
 	if (ap->n_fails && ok == 0 && unreach == ap->n_fails)
 		rc = tp_exit_merge(rc, TP_EXIT_UNAVAIL);
+	rc = tp_exit_merge(rc, apply_fusion_exit(ap));
 	if (ap->journal_error)
 		rc = tp_exit_merge(rc, TP_EXIT_CANTCREAT);
 	if (ap->interrupted || ap->abandoned)

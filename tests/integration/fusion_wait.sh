@@ -2,8 +2,9 @@
 # fusion_wait: teamsprov wait and the ways polling ends — apply --no-wait
 # then wait (exit 1 when a wizard failed); kill -9 during polling, then
 # wait finishes without a second POST wizard; --wizard-timeout and
-# wait --timeout exit 75 and resume; 404 before initialisation is
-# tolerated within init_grace and an error after it.
+# wait --timeout exit 75 and resume; SIGINT exits 75 and Fusion
+# unreachable 69, both leaving the wizards running for the next wait; 404
+# before initialisation is tolerated within init_grace, an error after.
 . "$TP_ROOT/tests/lib.sh"
 . "$TP_ROOT/tests/applylib.sh"
 . "$TP_ROOT/tests/fusionlib.sh"
@@ -22,7 +23,10 @@ check "no wizard polled (one look before each start)" test "$(fstat 'sum(x["poll
 check "all journaled running" test "$(q "select count(*) from fusion_wizards where status=2")" -eq 20
 check "it says to run wait" contains "$T/out" "not waited for: 20 wizards (run teamsprov wait)"
 check "the link row waits" contains "$T/out" "links waiting: 1"
-tp -m "$M" wait --no-progress
+tp -m "$M" --only Nobody wait --no-progress
+expect_rc 0 "wait --only another enterprise: nothing to poll"
+check "it polled nothing" test "$(fstat 'sum(x["polls"] for x in subs)')" -eq 20
+tp -m "$M" --only "gen corp 0001" wait --no-progress
 failed=$(fstat 'f["wizards"]["failed"]')
 if [ "$failed" -gt 0 ]; then expect_rc 1 "wait: exit 1 when a wizard failed"; else expect_rc 0 "wait: exit 0"; fi
 check "wait started nothing" test "$(posts)" -eq 20
@@ -75,8 +79,38 @@ tp -m "$M" wait --no-progress
 expect_rc 0 "wait resumes to the end"
 check "still one start each" test "$(posts)" -eq 10
 
+# --- Fusion unreachable while polling: 69, the wizards stay running
+sim_restart --wizard-duration 30 --init-delay 0.3
+fusion_env
+rm -rf "$M"
+gen_fusion "$M" 3
+set +e
+"$TEAMSPROV" -m "$M" apply --no-progress >"$T/out" 2>"$T/err" &
+APID=$!
+set -e
+await '[ -f "$DB" ] && [ "$(q "select count(*) from fusion_wizards where status=2")" = 3 ] 2>/dev/null' ||
+	not_ok "3 wizards running"
+# SIGINT first: 75, still running, resumable
+kill -INT "$APID"
+wait "$APID" && RC=0 || RC=$?
+expect_rc 75 "SIGINT while polling: exit 75"
+check "the summary counts them running" grep -qE "^wizards: .* 3 running" "$T/out"
+set +e
+"$TEAMSPROV" -m "$M" wait --no-progress >"$T/out" 2>"$T/err" &
+APID=$!
+set -e
+kill "$SIM_PID"
+wait "$SIM_PID" 2>/dev/null || true
+wait "$APID" && RC=0 || RC=$?
+expect_rc 69 "Fusion unreachable while waiting: exit 69"
+check "the wizards stay running in the journal" \
+	test "$(q "select count(*) from fusion_wizards where status=2")" -eq 3
+check "the reason names the unreachable API" grep -qE "^failed: .*fusion $TEN/" "$T/out"
+exec 9<&-
+rm -f "$T/sim.fifo"
+sim_start --wizard-duration 0.5 --init-delay 1.5
+
 # --- 404 before initialisation: tolerated within init_grace, then an error
-sim_restart --wizard-duration 0.5 --init-delay 1.5
 fusion_env
 rm -rf "$M"
 gen_fusion "$M" 3
