@@ -393,7 +393,9 @@ static void start_done(void *payload, const struct pool_end *end)
 		r->want_poll = !fr->o.no_wait;
 		/* After an adoption poll at once: it may be over already. */
 		r->delay = r->adopted ? 0 : fr->ap->rt->cfg.fusion.poll_first;
-		r->interval = 0;
+		/* The first poll's delay is the schedule's first step: the
+		 * next one is poll_first x poll_factor. */
+		r->interval = r->delay;
 		if (fr->o.no_wait) {
 			fr->not_waited++;
 			row_ok(r);
