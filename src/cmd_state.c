@@ -84,6 +84,79 @@ static int show_action(const struct jr_action *a, void *arg)
 	return 0;
 }
 
+/* The Fusion and ACS rows of one enterprise, collected before they are
+ * dropped (a walk must not change the table it reads). */
+struct owned_rows {
+	struct jr_wizard *wiz;
+	size_t n_wiz;
+	struct jr_acs *acs;
+	size_t n_acs;
+};
+
+static int collect_wizard(const struct jr_wizard *w, void *arg)
+{
+	struct owned_rows *o = arg;
+
+	o->wiz = xrealloc(o->wiz, (o->n_wiz + 1) * sizeof(*o->wiz));
+	memset(&o->wiz[o->n_wiz], 0, sizeof(*o->wiz));
+	o->wiz[o->n_wiz].tenant = xstrdup(w->tenant);
+	o->wiz[o->n_wiz++].subscription = w->subscription;
+	return 0;
+}
+
+static int collect_acs(const struct jr_acs *a, void *arg)
+{
+	struct owned_rows *o = arg;
+
+	o->acs = xrealloc(o->acs, (o->n_acs + 1) * sizeof(*o->acs));
+	memset(&o->acs[o->n_acs], 0, sizeof(*o->acs));
+	o->acs[o->n_acs].tenant_id = xstrdup(a->tenant_id);
+	o->acs[o->n_acs++].object_id = xstrdup(a->object_id);
+	return 0;
+}
+
+/*
+ * Drops an enterprise with its actions (one transaction), then its Fusion
+ * wizard rows and its ACS assignment rows (another): the next apply treats
+ * all of them as new (a wizard found running or done is adopted, an
+ * assignment is put and confirmed again), so rows left by a crash between
+ * the two are harmless. 0, 1 when the enterprise is unknown, -1.
+ */
+static int forget_all(struct journal *j, const char *name)
+{
+	struct owned_rows o = {0};
+	size_t i;
+	int r;
+
+	r = journal_forget_enterprise(j, name);
+	if (r != 0)
+		return r;
+	if (journal_begin(j) < 0)
+		return -1;
+	r = journal_each_wizard(j, name, collect_wizard, &o);
+	if (r == 0)
+		r = journal_each_acs(j, name, collect_acs, &o);
+	for (i = 0; r == 0 && i < o.n_wiz; i++)
+		r = journal_forget_wizard(j, o.wiz[i].tenant,
+					  o.wiz[i].subscription) < 0 ? -1 : 0;
+	for (i = 0; r == 0 && i < o.n_acs; i++)
+		r = journal_forget_acs(j, o.acs[i].tenant_id,
+				       o.acs[i].object_id) < 0 ? -1 : 0;
+	for (i = 0; i < o.n_wiz; i++)
+		free(o.wiz[i].tenant);
+	for (i = 0; i < o.n_acs; i++) {
+		free(o.acs[i].tenant_id);
+		free(o.acs[i].object_id);
+	}
+	free(o.wiz);
+	free(o.acs);
+	if (r != 0) {
+		journal_rollback(j);
+		return r;
+	}
+	return journal_commit(j) < 0 ? -1 : 0;
+}
+
 static int list_wizard(const struct jr_wizard *w, void *arg)
 {
 	char *q = w->enterprise ? str_quote(w->enterprise, 256) : NULL;
@@ -232,7 +305,7 @@ int cmd_state(int argc, char **argv, struct tp_globals *g)
 	} else {
 		char *q = str_quote(argv[2], 256);
 
-		r = journal_forget_enterprise(rt.j, argv[2]);
+		r = forget_all(rt.j, argv[2]);
 		if (r == 0)
 			printf("forgot %s\n", q);
 		else if (r == 1)

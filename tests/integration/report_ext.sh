@@ -76,4 +76,16 @@ check "a failed wizard's row is in failed/fusion.csv" \
 	contains "$T/r/failed/fusion.csv" ",1008,"
 tp -m "$T/r/failed" validate
 expect_rc 0 "failed/ validates"
+
+# state forget drops an enterprise's wizard and assignment rows with it.
+DB=$T/m/teamsprov.db
+rows() {
+	echo "$(q "select count(*) from fusion_wizards where enterprise = '$1'")/$(q "select count(*) from acs_assignments where enterprise = '$1'")"
+}
+check "Gen Corp 0001 has wizard and ACS rows ($(rows 'Gen Corp 0001'))" \
+	sh -c "[ '$(rows 'Gen Corp 0001')' != 0/0 ]"
+tp -m "$T/m" state forget "Gen Corp 0001"
+expect_rc 0 "state forget"
+check "its wizard and ACS rows are gone" test "$(rows 'Gen Corp 0001')" = 0/0
+check "the others' stay" sh -c "[ '$(rows 'Gen Corp 0002')' != 0/0 ]"
 tp_done
