@@ -144,6 +144,13 @@ struct pool_job_spec {
 	size_t ndeps;
 	int64_t delay_ns; /* first run not before this long after it is
 	                     runnable (a first wizard poll after 5 s) */
+	/*
+	 * Its requests only read (a wizard poll): sending one again after a
+	 * kill -9 changes nothing, so it is not held to the bound of one
+	 * uncommitted request per worker (see batch_end), and outcomes of
+	 * such jobs group into larger commits.
+	 */
+	bool replay_safe;
 };
 
 #define POOL_NO_API (-1)
@@ -190,9 +197,9 @@ struct pool_config {
 	 * are committed before dependent work starts), or holds one outcome
 	 * per worker, or POOL_BATCH, or is 2 ms old, or nothing else runs,
 	 * or the pool stops, or an idle worker waits for it. Jobs admitted
-	 * whose outcomes are not yet committed never exceed one per worker,
-	 * so a kill -9 makes the next run send again at most that many
-	 * requests. Both may be NULL.
+	 * whose outcomes are not yet committed (replay-safe ones aside) never
+	 * exceed one per worker, so a kill -9 makes the next run send again
+	 * at most that many requests. Both may be NULL.
 	 */
 	void (*batch_begin)(void *arg);
 	void (*batch_end)(void *arg);

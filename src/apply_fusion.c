@@ -184,6 +184,8 @@ char *fz_row_url(struct fz_row *r, const char *tail)
 	return u;
 }
 
+static struct pool_result poll_run(void *payload, struct pool_ctx *ctx);
+
 static void queue(struct fz_row *r, const char *name,
 		  struct pool_result (*run)(void *, struct pool_ctx *),
 		  void (*done)(void *, const struct pool_end *), int64_t delay)
@@ -200,6 +202,8 @@ static void queue(struct fz_row *r, const char *name,
 	spec.done = done;
 	spec.payload = r;
 	spec.delay_ns = delay > 0 ? delay : 0;
+	/* A poll only reads: one sent again after a kill changes nothing. */
+	spec.replay_safe = run == poll_run;
 	pool_add(r->fr->ap->pool, &spec);
 }
 

@@ -40,6 +40,7 @@ struct pool_job {
 	void (*done)(void *payload, const struct pool_end *end);
 	void *payload;
 	int64_t delay_ns;
+	bool replay_safe; /* not counted in unsettled() */
 	enum job_state state;
 	enum pool_outcome outcome; /* ST_ENDING and ST_FINISHED */
 	char *reason;
@@ -91,6 +92,10 @@ struct pool {
 	 * not yet), and the jobs it released, held until batch_end. */
 	int in_batch;
 	size_t batch_n;
+	/* Requests that must not be sent twice: jobs admitted (ready,
+	 * running, ended) that are not replay-safe, and those of the open
+	 * batch; see unsettled(). */
+	size_t nunsafe, batch_unsafe;
 	int64_t batch_at;
 	struct fifo held;
 	size_t nok, nfailed, nskipped, ncancelled;
@@ -270,6 +275,7 @@ struct pool_job *pool_add(struct pool *p, const struct pool_job_spec *spec)
 	j->done = spec->done;
 	j->payload = spec->payload;
 	j->delay_ns = spec->delay_ns;
+	j->replay_safe = spec->replay_safe;
 
 	pthread_mutex_lock(&p->mu);
 	j->all = p->all;
@@ -377,9 +383,12 @@ static void cancel_waiting(struct pool *p)
 		case ST_BLOCKED:
 			p->nblocked--;
 			/* fall through */
+		case ST_READY: /* admitted, never sent */
+			if (!j->replay_safe)
+				p->nunsafe--;
+			/* fall through */
 		case ST_QUEUED:
 		case ST_TIMER:
-		case ST_READY:
 			end_job(p, j, POOL_CANCELLED, cancel_reason(j));
 			break;
 		default:
@@ -390,12 +399,13 @@ static void cancel_waiting(struct pool *p)
 
 /*
  * Jobs admitted (handed to a worker or running) or ended whose outcome is
- * not yet committed: at most one per worker, so a kill -9 at any moment
- * makes the next run send again at most that many requests.
+ * not yet committed, replay-safe ones (polls) aside: at most one per
+ * worker, so a kill -9 at any moment makes the next run send again at most
+ * that many requests that matter.
  */
 static size_t unsettled(const struct pool *p)
 {
-	return p->nready + p->nrunning + p->nfinishing + p->batch_n;
+	return p->nunsafe + p->batch_unsafe;
 }
 
 /* The next runnable job that may go now, its rate token taken (retries
@@ -429,6 +439,8 @@ static struct pool_job *take_job(struct pool *p, int64_t now)
 		p->rr = (q + 1) % nq;
 		p->nqueued--;
 		j->admitted = now;
+		if (!j->replay_safe)
+			p->nunsafe++;
 		return j;
 	}
 	return NULL;
@@ -528,6 +540,8 @@ static void *worker_main(void *arg)
 		    !atomic_load(&p->stop_req)) {
 			/* No done callback: back to its queue or the heap at
 			 * once, so that it goes before new jobs. */
+			if (!j->replay_safe)
+				p->nunsafe--;
 			make_runnable(p, j, r.delay_ns);
 			continue;
 		}
@@ -574,6 +588,7 @@ static void batch_close(struct pool *p)
 	batch_edge(p, p->cfg.batch_end);
 	p->in_batch = 0;
 	p->batch_n = 0;
+	p->batch_unsafe = 0;
 	while ((d = fifo_pop(&p->held))) {
 		p->nblocked--;
 		if (p->stopping)
@@ -591,12 +606,15 @@ static void drain_completed(struct pool *p)
 
 	while ((j = fifo_pop(&p->completed))) {
 		struct pool_end end;
+		bool sent = j->state == ST_RAN && !j->replay_safe;
 
 		if (j->state == ST_RAN) {
 			if (j->result.status == POOL_FAILED)
 				p->nfail_pending--;
 			if (j->result.status == POOL_AGAIN && !p->stopping) {
 				p->nfinishing--;
+				if (!j->replay_safe)
+					p->nunsafe--;
 				make_runnable(p, j, j->result.delay_ns);
 				continue;
 			}
@@ -612,8 +630,13 @@ static void drain_completed(struct pool *p)
 		end.outcome = j->outcome;
 		end.reason = j->reason;
 		end.runs = j->runs;
+		if (sent)
+			p->nunsafe--;
 		if (j->done) {
 			batch_open(p);
+			/* Its request counts until the batch is committed. */
+			if (sent)
+				p->batch_unsafe++;
 			pthread_mutex_unlock(&p->mu);
 			j->done(j->payload, &end);
 			pthread_mutex_lock(&p->mu);
