@@ -185,6 +185,7 @@ char *fz_row_url(struct fz_row *r, const char *tail)
 }
 
 static struct pool_result poll_run(void *payload, struct pool_ctx *ctx);
+static struct pool_result start_run(void *payload, struct pool_ctx *ctx);
 
 static void queue(struct fz_row *r, const char *name,
 		  struct pool_result (*run)(void *, struct pool_ctx *),
@@ -202,8 +203,14 @@ static void queue(struct fz_row *r, const char *name,
 	spec.done = done;
 	spec.payload = r;
 	spec.delay_ns = delay > 0 ? delay : 0;
-	/* A poll only reads: one sent again after a kill changes nothing. */
-	spec.replay_safe = run == poll_run;
+	/*
+	 * Held to the pool's bound on uncommitted requests are only those a
+	 * run after a kill -9 could repeat with effect. A poll only reads;
+	 * a start is never repeated blindly: the next run finds the row
+	 * not started (or starting) and reads the wizard's state first,
+	 * adopting a wizard that runs (the fusion_wait kill test).
+	 */
+	spec.replay_safe = run == poll_run || run == start_run;
 	pool_add(r->fr->ap->pool, &spec);
 }
 
