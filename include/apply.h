@@ -56,6 +56,21 @@ struct apply {
 	size_t acs_refusal_fail; /* index in fails of the one refusal entry */
 };
 
+/*
+ * One getActionItemUrl run of a pool job (apply's URL jobs, the consent
+ * receiver's login URLs): asks C2T for an action URL of type for
+ * enterprise, whose redirect target is base + "/cb/" + token, through
+ * the engine (rate limit, retries in *st). Returns pool_again on a retry,
+ * pool_done with *url set, or pool_failed with *error and *failure set;
+ * the caller frees *url and *error.
+ */
+struct pool_result apply_issue_url(struct api *api, struct pool_ctx *ctx,
+				   struct api_attempts *st,
+				   const char *enterprise, const char *type,
+				   const char *base, const char *token,
+				   char **url, char **error,
+				   enum api_failure *failure);
+
 /* Runs the C2T jobs to the end (or a stop). 0, or an exit status. */
 int apply_c2t(struct apply *ap);
 

@@ -132,51 +132,62 @@ struct url_job {
 	enum api_failure failure;
 };
 
-static struct pool_result url_run(void *payload, struct pool_ctx *ctx)
+struct pool_result apply_issue_url(struct api *api, struct pool_ctx *ctx,
+				   struct api_attempts *st,
+				   const char *enterprise, const char *type,
+				   const char *base, const char *token,
+				   char **url, char **error,
+				   enum api_failure *failure)
 {
-	struct url_job *j = payload;
-	struct runtime *rt = j->ap->rt;
-	struct api *api = &rt->apis[API_C2T];
-	const char *base = j->e->redirect_url ? j->e->redirect_url
-					      : rt->cfg.c2t.callback_base;
 	struct http_request req;
 	struct http_response res;
 	struct api_result out;
 	struct pool_result r = pool_failed();
-	char *redirect = xasprintf("%s/cb/%s", base, j->token);
-	char *body = c2t_action_body(j->def->type, j->e->name, redirect);
-	char *url = api_url(api, "/enterprise/getActionItemUrl");
+	char *redirect = xasprintf("%s/cb/%s", base, token);
+	char *body = c2t_action_body(type, enterprise, redirect);
+	char *path = api_url(api, "/enterprise/getActionItemUrl");
 
 	memset(&req, 0, sizeof(req));
 	req.method = "POST";
-	req.url = url;
+	req.url = path;
 	req.body = body;
 	req.body_len = strlen(body);
 	req.content_type = "application/json";
 	http_response_init(&res);
-	api_call(api, ctx->worker, ctx, &j->st, j->e->name, &req, &res, &out);
+	api_call(api, ctx->worker, ctx, st, enterprise, &req, &res, &out);
 	if (out.verdict == API_AGAIN) {
 		r = pool_again(out.delay_ns);
 	} else if (out.verdict == API_FAILED) {
-		j->error = out.error;
-		j->failure = out.failure;
+		*error = out.error;
+		*failure = out.failure;
 		out.error = NULL;
 	} else if (res.status >= 200 && res.status < 300 &&
-		   c2t_parse_action_url(res.body.p, res.body.len, &j->url) ==
-			   0) {
+		   c2t_parse_action_url(res.body.p, res.body.len, url) == 0) {
 		r = pool_done();
 	} else {
-		j->error = res.status >= 200 && res.status < 300
-				   ? xstrdup("getActionItemUrl answered no URL")
-				   : http_status_message(&req, &res);
-		j->failure = API_FAIL_REJECTED;
+		*error = res.status >= 200 && res.status < 300
+			     ? xstrdup("getActionItemUrl answered no URL")
+			     : http_status_message(&req, &res);
+		*failure = API_FAIL_REJECTED;
 	}
 	api_result_release(&out);
 	http_response_release(&res);
-	free(url);
+	free(path);
 	free(body);
 	free(redirect);
 	return r;
+}
+
+static struct pool_result url_run(void *payload, struct pool_ctx *ctx)
+{
+	struct url_job *j = payload;
+	struct runtime *rt = j->ap->rt;
+
+	return apply_issue_url(&rt->apis[API_C2T], ctx, &j->st, j->e->name,
+			       j->def->type,
+			       j->e->redirect_url ? j->e->redirect_url
+						  : rt->cfg.c2t.callback_base,
+			       j->token, &j->url, &j->error, &j->failure);
 }
 
 static void url_done(void *payload, const struct pool_end *end)

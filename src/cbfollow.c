@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 
 #include "actions.h"
+#include "apply.h"
 #include "c2t.h"
 #include "cbtoken.h"
 #include "clock.h"
@@ -334,32 +335,13 @@ static struct pool_result login_run(void *payload, struct pool_ctx *ctx)
 {
 	struct login_job *j = payload;
 	struct runtime *rt = j->f->rt;
-	struct api *api = &rt->apis[API_C2T];
-	char *redirect = xasprintf("%s/cb/%s", rt->cfg.c2t.callback_base,
-				   j->token);
-	char *body = c2t_action_body("LOGIN_ENTERPRISE_ADMIN", j->ent,
-				     redirect);
-	char *url = api_url(api, "/enterprise/getActionItemUrl"), *got = NULL;
-	struct http_request req;
-	struct http_response res;
-	struct api_result out;
-	struct pool_result r = pool_failed();
+	enum api_failure failure;
+	char *got = NULL;
+	struct pool_result r = apply_issue_url(
+	    &rt->apis[API_C2T], ctx, &j->st, j->ent, "LOGIN_ENTERPRISE_ADMIN",
+	    rt->cfg.c2t.callback_base, j->token, &got, &j->error, &failure);
 
-	memset(&req, 0, sizeof(req));
-	req.method = "POST";
-	req.url = url;
-	req.body = body;
-	req.body_len = strlen(body);
-	req.content_type = "application/json";
-	http_response_init(&res);
-	api_call(api, ctx->worker, ctx, &j->st, j->ent, &req, &res, &out);
-	if (out.verdict == API_AGAIN) {
-		r = pool_again(out.delay_ns);
-	} else if (out.verdict == API_FAILED) {
-		j->error = out.error;
-		out.error = NULL;
-	} else if (res.status >= 200 && res.status < 300 &&
-		   c2t_parse_action_url(res.body.p, res.body.len, &got) == 0) {
+	if (r.status == POOL_DONE) {
 		struct jr_action a;
 
 		memset(&a, 0, sizeof(a));
@@ -368,6 +350,7 @@ static struct pool_result login_run(void *payload, struct pool_ctx *ctx)
 		a.url = got;
 		a.issued_at = clock_wall_ns() / TP_NS_PER_MS;
 		a.token_hash = j->hash;
+		r = pool_failed();
 		pthread_mutex_lock(j->f->jlock);
 		if (journal_begin(rt->j) == 0) {
 			/* A login answered before is used up: the new URL
@@ -386,14 +369,7 @@ static struct pool_result login_run(void *payload, struct pool_ctx *ctx)
 		if (r.status != POOL_DONE)
 			j->error = xstrdup("cannot journal the login URL");
 		free(got);
-	} else {
-		j->error = http_status_message(&req, &res);
 	}
-	api_result_release(&out);
-	http_response_release(&res);
-	free(url);
-	free(body);
-	free(redirect);
 	return r;
 }
 

@@ -4,6 +4,7 @@
 # confirmed in the journal are sent again; confirmed rows get one GET.
 . "$TP_ROOT/tests/lib.sh"
 . "$TP_ROOT/tests/acs-lib.sh"
+. "$TP_ROOT/tests/applylib.sh" # await
 
 N=120
 W=4
@@ -20,14 +21,6 @@ acs_now() {
 	curl -sS "$SIM_URL/_sim/stats" |
 		grep -oE '"acs\.(put|get)":[[:space:]]*[0-9]+' |
 		awk -F: '{ n += $2 } END { print n + 0 }'
-}
-await() {
-	local i=0
-	until eval "$1"; do
-		i=$((i + 1))
-		[ "$i" -lt 3000 ] || return 1
-		sleep 0.01
-	done
 }
 
 killed=0
