@@ -8,6 +8,8 @@
  * the process being killed as soon as the write returns; a power loss may
  * lose the last commits, which the next run then redoes (a create it
  * repeats is answered "already exists" and adopted, so nothing doubles).
+ * The redo log (below) gives the two hot writes the same durability
+ * between commits, for the price of one write() instead of a commit.
  *
  * One writer: commands that change state hold the state lock (a
  * STATE.lock file, flock), and a second writer fails at once with the
@@ -21,6 +23,7 @@
 #ifndef TP_JOURNAL_H
 #define TP_JOURNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -43,13 +46,20 @@ void journal_close(struct journal *j);
 int journal_lock(const char *state_path, int *fd, pid_t *holder, char **err);
 void journal_unlock(int fd);
 
-/* Grouping several writes into one commit (apply batches completions). */
+/* Grouping several writes into one commit (apply batches completions).
+ * With the redo log on, a commit also empties it (see below). 0 or -1. */
 int journal_begin(struct journal *j);
 int journal_commit(struct journal *j);
-/* Abandons the open transaction (the callback receiver's refusals). */
+/* Abandons the open transaction (the callback receiver's refusals). With
+ * the redo log on, drops the records not written yet; the puts whose
+ * records were written (their outcomes did happen) are put back at once,
+ * in a transaction of their own, since the next commit empties the file;
+ * should that fail, the file is no longer emptied by commits and the next
+ * run's recovery applies it. 0 or -1. */
 int journal_rollback(struct journal *j);
 
-/* The last SQLite error message of j (owned by j). */
+/* The last error message of j (owned by j): SQLite's, or the redo
+ * log's after a failed journal_redo_sync. */
 const char *journal_errmsg(struct journal *j);
 
 /* meta: small key/value facts (the reseller id, the schema version). */
@@ -87,7 +97,8 @@ void jr_enterprise_release(struct jr_enterprise *e);
  * fills *e, 1 when absent (*e zeroed), -1 on error. */
 int journal_get_enterprise(struct journal *j, const char *name,
 			   struct jr_enterprise *e);
-/* Inserts or replaces the record for e->name. 0 or -1. */
+/* Inserts or replaces the record for e->name (e->updated_at is ignored:
+ * the row gets now). Logged to the redo log when it is on. 0 or -1. */
 int journal_put_enterprise(struct journal *j, const struct jr_enterprise *e);
 
 /* Calls fn for every enterprise, in name order; a non-zero return from
@@ -128,7 +139,8 @@ void jr_action_release(struct jr_action *a);
 int journal_get_action(struct journal *j, const char *enterprise,
 		       const char *action, struct jr_action *a);
 /* Inserts or replaces an action; but an issued URL never replaces an
- * action the admin has answered (granted or confirmed): the answer stands. */
+ * action the admin has answered (granted or confirmed): the answer stands.
+ * updated_at becomes now. Logged to the redo log when it is on. 0 or -1. */
 int journal_put_action(struct journal *j, const struct jr_action *a);
 /* Every action of one enterprise (NULL: of all), enterprise then action
  * order. */
@@ -138,6 +150,63 @@ int journal_each_action(struct journal *j, const char *enterprise,
 /* The action whose token hash is hash; 0, 1 when none, -1 on error. */
 int journal_find_action_by_token(struct journal *j, const char *hash,
 				 struct jr_action *a);
+
+/* --- redo log ------------------------------------------------------- */
+
+/*
+ * A commit costs tens of microseconds of CPU; apply commits its outcomes
+ * in batches instead, and between commits keeps them in the redo log
+ * <state path>.redo: journal_put_enterprise and journal_put_action, inside
+ * a transaction, append a record of the row they wrote to a buffer, and
+ * journal_redo_sync writes the buffer with one write(). Once written, a
+ * record survives kill -9 (it is in the OS page cache: the durability of
+ * synchronous=NORMAL); a commit empties the file. The next holder of the
+ * state lock replays what a killed run left (journal_redo_recover).
+ *
+ * A put outside a transaction commits by itself and is not logged.
+ * Records are binary, checksummed, in the host's byte order; only this
+ * code reads them. A replay never makes a row older than it is.
+ */
+
+/* Starts logging: opens (creating, mode 0600, O_APPEND|O_CLOEXEC) the file
+ * <state path>.redo. From now on journal_put_action and
+ * journal_put_enterprise also append a record of the row they wrote to an
+ * in-memory buffer. Only the holder of the state lock (journal_lock) calls
+ * it, after journal_redo_recover: a file that still holds records is an
+ * error (the first commit would empty it). No-op when logging is on.
+ * 0, or -1 with *err (caller frees) naming the file. */
+int journal_redo_begin(struct journal *j, char **err);
+/* Writes the buffered records to the redo file with one write() (looping on
+ * a short write or EINTR), so that they survive a kill -9. 0 or -1 (errno
+ * set; journal_errmsg then describes it); what was not written stays
+ * buffered for the next call. No-op when nothing is buffered or logging
+ * is off. */
+int journal_redo_sync(struct journal *j);
+/* Whether, since the last commit, a write went to the database that the
+ * redo log does not cover (any non-read-only statement other than the two
+ * logged puts: Fusion and ACS rows, meta, forget...; the puts too while
+ * logging is off): then only a commit makes it durable. Writes outside a
+ * transaction commit by themselves and do not count; a commit or a
+ * rollback clears it. */
+bool journal_redo_uncovered(struct journal *j);
+/* Stops logging: closes the file, and removes it when everything in it is
+ * in the database (a commit came after the last record). Records not
+ * written yet (no journal_redo_sync) are dropped. journal_close does this
+ * too. */
+void journal_redo_end(struct journal *j);
+/* For the holder of the state lock, before anything else reads the state
+ * and before journal_redo_begin (j opened JOURNAL_WRITE, no transaction
+ * open): if <state path>.redo holds records (a run was killed), applies
+ * every intact record in order in one transaction, commits, and removes
+ * the file. A record is not applied over a row updated after it (an
+ * action record also keeps an admin's answer, as journal_put_action
+ * does). A torn or corrupt record (a crash mid-write, power loss) ends the
+ * replay there without error; what follows it is dropped. No file, or an
+ * empty one (removed), is 0 with nothing applied. *applied (may be NULL)
+ * gets the number of intact records replayed (including those a newer
+ * row made moot). 0, or -1 with *err (caller frees); then nothing was
+ * applied and the file stays. */
+int journal_redo_recover(struct journal *j, size_t *applied, char **err);
 
 /* --- for the journal's other parts (journal_fusion.c, ...) ----------- */
 

@@ -7,7 +7,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,12 +35,36 @@
 
 struct journal {
 	sqlite3 *db;
+	char *path; /* the state file, as given to journal_open */
 	struct cached_stmt {
 		const char *sql;
 		sqlite3_stmt *st;
 		int busy;
 	} cache[STMT_CACHE];
 	int ncache;
+	/* A write since the last commit that the redo log does not cover
+	 * (journal_redo_uncovered). */
+	bool uncovered;
+	/* The redo log (see "redo log" below); redo_fd is -1 while off. */
+	int redo_fd;
+	char *redo_path;
+	unsigned char *redo_buf; /* records not yet written */
+	size_t redo_len, redo_cap;
+	/* Bytes at the start of redo_buf that finish a record a failed
+	 * write() left half in the file: they must go out before any
+	 * other record, or the file would hide every later one. */
+	size_t redo_head;
+	/* Some record went to the file since the last commit. */
+	bool redo_pending;
+	/* The file holds records the database may lack (redo_reapply
+	 * failed): no commit empties it any more. */
+	bool redo_stale;
+	EVP_MD *redo_md;      /* SHA-256, fetched once */
+	EVP_MD_CTX *redo_ctx; /* reused: a fresh one per record costs more */
+	/* journal_errmsg's answer after a redo failure (own_err): SQLite
+	 * knows nothing of it. The next SQLite call clears own_err. */
+	bool own_err;
+	char errbuf[256];
 };
 
 static const char schema[] =
@@ -75,13 +102,52 @@ static int64_t now_ms(void)
 
 const char *journal_errmsg(struct journal *j)
 {
-	return sqlite3_errmsg(j->db);
+	return j->own_err ? j->errbuf : sqlite3_errmsg(j->db);
+}
+
+/*
+ * Notes that st, just stepped, may have written to the database. A write
+ * outside a transaction commits on its own, so only writes inside one
+ * are uncovered. The two logged puts do not come here: their record
+ * covers them.
+ */
+static void note_write(struct journal *j, sqlite3_stmt *st)
+{
+	if (!sqlite3_stmt_readonly(st) && !sqlite3_get_autocommit(j->db))
+		j->uncovered = true;
+}
+
+/* Runs every statement of sql; mark: whether a write counts for
+ * journal_redo_uncovered (not for BEGIN/COMMIT/ROLLBACK, which move no
+ * data themselves). 0 or -1 (journal_errmsg says why). */
+static int exec_sql(struct journal *j, const char *sql, bool mark)
+{
+	const char *tail = sql;
+
+	j->own_err = false;
+	while (*tail) {
+		sqlite3_stmt *st = NULL;
+		int rc;
+
+		if (sqlite3_prepare_v2(j->db, tail, -1, &st, &tail) !=
+		    SQLITE_OK)
+			return -1;
+		if (!st) /* only white space or a comment was left */
+			continue;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			;
+		if (mark)
+			note_write(j, st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return -1;
+	}
+	return 0;
 }
 
 static int exec(struct journal *j, const char *sql)
 {
-	return sqlite3_exec(j->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0
-								       : -1;
+	return exec_sql(j, sql, true);
 }
 
 int journal_open(const char *path, enum journal_mode mode,
@@ -94,6 +160,8 @@ int journal_open(const char *path, enum journal_mode mode,
 
 	*out = NULL;
 	*err = NULL;
+	j->redo_fd = -1;
+	j->path = xstrdup(path);
 	if (sqlite3_open_v2(path, &j->db, flags | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
 		*err = xasprintf("%s: %s", path,
@@ -133,9 +201,11 @@ void journal_close(struct journal *j)
 
 	if (!j)
 		return;
+	journal_redo_end(j);
 	for (i = 0; i < j->ncache; i++)
 		sqlite3_finalize(j->cache[i].st);
 	sqlite3_close(j->db);
+	free(j->path);
 	free(j);
 }
 
@@ -193,19 +263,49 @@ void journal_unlock(int fd)
 	close(fd); /* releases the flock */
 }
 
+static void redo_reapply(struct journal *j);
+
 int journal_begin(struct journal *j)
 {
-	return exec(j, "BEGIN IMMEDIATE;");
+	return exec_sql(j, "BEGIN IMMEDIATE;", false);
 }
 
 int journal_rollback(struct journal *j)
 {
-	return exec(j, "ROLLBACK;");
+	if (exec_sql(j, "ROLLBACK;", false) < 0)
+		return -1;
+	/* What was written is undone, so nothing is uncovered. Records not
+	 * yet written go, but for the end of one a failed write left half
+	 * in the file. Those written describe outcomes that did happen:
+	 * they go back into the database. */
+	j->uncovered = false;
+	j->redo_len = j->redo_head;
+	if (j->redo_fd >= 0 && j->redo_pending && !j->redo_stale)
+		redo_reapply(j);
+	return 0;
 }
 
 int journal_commit(struct journal *j)
 {
-	return exec(j, "COMMIT;");
+	if (exec_sql(j, "COMMIT;", false) < 0)
+		return -1;
+	j->uncovered = false;
+	if (j->redo_fd < 0)
+		return 0;
+	if (j->redo_stale) { /* kept for the next run's recovery */
+		j->redo_len = j->redo_head;
+		return 0;
+	}
+	/* Everything recorded is in the database now: empty the file
+	 * (O_APPEND starts the next write at 0). Should that fail, its
+	 * records are replayed after a crash, which changes nothing; but
+	 * the end of a half-written record must still go out, or it would
+	 * hide the records after it. */
+	j->redo_pending = false;
+	if (ftruncate(j->redo_fd, 0) == 0)
+		j->redo_head = 0;
+	j->redo_len = j->redo_head;
+	return 0;
 }
 
 /* A statement for sql, cached when possible; give it back with finish. */
@@ -214,6 +314,7 @@ static sqlite3_stmt *prepare(struct journal *j, const char *sql)
 	sqlite3_stmt *st = NULL;
 	int i;
 
+	j->own_err = false;
 	for (i = 0; i < j->ncache; i++) {
 		if (j->cache[i].sql != sql)
 			continue;
@@ -237,7 +338,7 @@ static sqlite3_stmt *prepare(struct journal *j, const char *sql)
 }
 
 /* Resets a cached statement for its next use, or finalizes another. */
-static void finish(struct journal *j, sqlite3_stmt *st)
+static void release(struct journal *j, sqlite3_stmt *st)
 {
 	int i;
 
@@ -250,6 +351,13 @@ static void finish(struct journal *j, sqlite3_stmt *st)
 		}
 	}
 	sqlite3_finalize(st);
+}
+
+/* Gives back a statement that may have written outside the redo log. */
+static void finish(struct journal *j, sqlite3_stmt *st)
+{
+	note_write(j, st);
+	release(j, st);
 }
 
 static void bind_text(sqlite3_stmt *st, int i, const char *s)
@@ -277,6 +385,23 @@ static int run(struct journal *j, sqlite3_stmt *st)
 	finish(j, st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
+
+/* run() for the two logged puts: their record covers the write. */
+static int run_logged(struct journal *j, sqlite3_stmt *st)
+{
+	int rc;
+
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	release(j, st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void redo_log_enterprise(struct journal *j,
+				const struct jr_enterprise *e, int64_t at);
+static void redo_log_action(struct journal *j, const struct jr_action *a,
+			    int64_t at);
 
 int journal_meta_get(struct journal *j, const char *key, char **value)
 {
@@ -367,7 +492,10 @@ int journal_get_enterprise(struct journal *j, const char *name,
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
-int journal_put_enterprise(struct journal *j, const struct jr_enterprise *e)
+/* journal_put_enterprise with updated_at set to at, unlogged: for the
+ * put and for the replay of its record. */
+static int put_enterprise_at(struct journal *j, const struct jr_enterprise *e,
+			     int64_t at)
 {
 	sqlite3_stmt *st = prepare(
 		j, "INSERT OR REPLACE INTO enterprises(key, " ENT_COLS
@@ -390,9 +518,21 @@ int journal_put_enterprise(struct journal *j, const struct jr_enterprise *e)
 	bind_text(st, 10, e->tenant_id);
 	bind_text(st, 11, e->admin_id);
 	sqlite3_bind_int(st, 12, e->tenant_admin_api);
-	sqlite3_bind_int64(st, 13, now_ms());
+	sqlite3_bind_int64(st, 13, at);
 	free(key);
-	return run(j, st);
+	return run_logged(j, st);
+}
+
+int journal_put_enterprise(struct journal *j, const struct jr_enterprise *e)
+{
+	/* One timestamp for the row and its record: a replay must write the
+	 * row exactly as it was. */
+	int64_t at = now_ms();
+
+	if (put_enterprise_at(j, e, at) < 0)
+		return -1;
+	redo_log_enterprise(j, e, at);
+	return 0;
 }
 
 int journal_each_enterprise(struct journal *j,
@@ -440,7 +580,7 @@ int journal_forget_enterprise(struct journal *j, const char *name)
 	}
 	free(key);
 	if (changed < 0) {
-		exec(j, "ROLLBACK;");
+		journal_rollback(j);
 		return -1;
 	}
 	if (journal_commit(j) < 0)
@@ -516,7 +656,10 @@ _Static_assert(JR_ACT_ISSUED == 1 && JR_ACT_GRANTED == 2 &&
 		   JR_ACT_CONFIRMED == 4,
 	       "journal_put_action names the answered states by number");
 
-int journal_put_action(struct journal *j, const struct jr_action *a)
+/* journal_put_action with updated_at set to at, unlogged: for the put
+ * and for the replay of its record. */
+static int put_action_at(struct journal *j, const struct jr_action *a,
+			 int64_t at)
 {
 	/* An answer the callback server journaled meanwhile (granted,
 	 * confirmed) outlives a URL issued again: it is not downgraded. */
@@ -542,9 +685,19 @@ int journal_put_action(struct journal *j, const struct jr_action *a)
 	sqlite3_bind_int64(st, 6, a->issued_at);
 	bind_text(st, 7, a->token_hash);
 	bind_text(st, 8, a->detail);
-	sqlite3_bind_int64(st, 9, now_ms());
+	sqlite3_bind_int64(st, 9, at);
 	free(key);
-	return run(j, st);
+	return run_logged(j, st);
+}
+
+int journal_put_action(struct journal *j, const struct jr_action *a)
+{
+	int64_t at = now_ms(); /* for the row and its record alike */
+
+	if (put_action_at(j, a, at) < 0)
+		return -1;
+	redo_log_action(j, a, at);
+	return 0;
 }
 
 int journal_each_action(struct journal *j, const char *enterprise,
@@ -603,4 +756,672 @@ sqlite3_stmt *journal_stmt(struct journal *j, const char *sql)
 void journal_stmt_done(struct journal *j, sqlite3_stmt *st)
 {
 	finish(j, st);
+}
+
+/* --- redo log -------------------------------------------------------- */
+
+/*
+ * The file <state>.redo is a sequence of records, each
+ *
+ *   "TPR1"  magic, 4 bytes
+ *   n       payload length, u32 (at most REDO_MAX)
+ *   payload n bytes: a type byte (REDO_ENT, REDO_ACT), then the fields
+ *           in the order of redo_log_enterprise / redo_log_action:
+ *           integers as int64, strings as a u32 length (REDO_NULL for
+ *           NULL) then that many bytes, the terminating NUL included, so
+ *           that the replay binds them in place
+ *   sum     the first 8 bytes of the SHA-256 of magic, n and payload
+ *
+ * Numbers are in the host's byte order: the file is read back on the
+ * machine that wrote it, by the next run, or not at all. The sum is
+ * there to find where a torn write (a crash in mid-write, a power loss)
+ * ends the intact records, not against tampering: whoever can write the
+ * file can write the state file as well.
+ */
+#define REDO_MAGIC "TPR1"
+#define REDO_HDR 8
+#define REDO_SUM 8
+#define REDO_MAX (UINT32_C(1) << 20)
+#define REDO_NULL UINT32_MAX
+#define REDO_ENT 'E'
+#define REDO_ACT 'A'
+
+static int digest_new(EVP_MD **md, EVP_MD_CTX **ctx)
+{
+	*md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	*ctx = EVP_MD_CTX_new();
+	if (*md && *ctx)
+		return 0;
+	EVP_MD_free(*md);
+	EVP_MD_CTX_free(*ctx);
+	*md = NULL;
+	*ctx = NULL;
+	return -1;
+}
+
+/* The record sum of data into out: 0, or -1 when libcrypto fails. */
+static int digest8(EVP_MD_CTX *ctx, const EVP_MD *md, const void *data,
+		   size_t n, unsigned char out[REDO_SUM])
+{
+	unsigned char full[EVP_MAX_MD_SIZE];
+
+	if (EVP_DigestInit_ex2(ctx, md, NULL) != 1 ||
+	    EVP_DigestUpdate(ctx, data, n) != 1 ||
+	    EVP_DigestFinal_ex(ctx, full, NULL) != 1)
+		return -1;
+	memcpy(out, full, REDO_SUM);
+	return 0;
+}
+
+/* The wire size of string s; *n gets its byte count (NUL included). */
+static size_t wire_str(const char *s, size_t *n)
+{
+	*n = s ? strlen(s) + 1 : 0;
+	return 4 + *n;
+}
+
+static unsigned char *put_u32(unsigned char *p, uint32_t v)
+{
+	memcpy(p, &v, sizeof(v));
+	return p + sizeof(v);
+}
+
+static unsigned char *put_i64(unsigned char *p, int64_t v)
+{
+	memcpy(p, &v, sizeof(v));
+	return p + sizeof(v);
+}
+
+/* n from wire_str, which the caller's size check keeps below REDO_MAX. */
+static unsigned char *put_str(unsigned char *p, const char *s, size_t n)
+{
+	if (!s)
+		return put_u32(p, REDO_NULL);
+	p = put_u32(p, (uint32_t)n);
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/*
+ * Whether a put just done must be recorded: logging is on and a
+ * transaction is open. A put outside a transaction committed by itself
+ * and needs no record; one inside a transaction while logging is off is
+ * a write the log does not cover.
+ */
+static bool redo_wanted(struct journal *j)
+{
+	if (sqlite3_get_autocommit(j->db))
+		return false;
+	if (j->redo_fd < 0) {
+		j->uncovered = true;
+		return false;
+	}
+	return true;
+}
+
+/* Starts a record of payload size n at the end of redo_buf (growing it)
+ * and returns where the payload goes; redo_seal keeps it. */
+static unsigned char *redo_start(struct journal *j, size_t n)
+{
+	size_t need = j->redo_len + REDO_HDR + n + REDO_SUM;
+	unsigned char *p;
+
+	if (need > j->redo_cap) {
+		size_t cap = j->redo_cap ? j->redo_cap * 2 : 4096;
+
+		while (cap < need)
+			cap *= 2;
+		j->redo_buf = xrealloc(j->redo_buf, cap);
+		j->redo_cap = cap;
+	}
+	p = j->redo_buf + j->redo_len;
+	memcpy(p, REDO_MAGIC, 4);
+	put_u32(p + 4, (uint32_t)n);
+	return p + REDO_HDR;
+}
+
+/* Sums the record redo_start began (payload size n) and keeps it. */
+static void redo_seal(struct journal *j, size_t n)
+{
+	unsigned char *rec = j->redo_buf + j->redo_len;
+
+	if (digest8(j->redo_ctx, j->redo_md, rec, REDO_HDR + n,
+		    rec + REDO_HDR + n) < 0) {
+		/* Left out, the write is one only a commit makes durable. */
+		j->uncovered = true;
+		return;
+	}
+	j->redo_len += REDO_HDR + n + REDO_SUM;
+}
+
+static void redo_log_enterprise(struct journal *j,
+				const struct jr_enterprise *e, int64_t at)
+{
+	size_t nn, ni, nl, nt, na, size;
+	unsigned char *p;
+
+	if (!redo_wanted(j))
+		return;
+	size = 1 + wire_str(e->name, &nn) + wire_str(e->idem_key, &ni) +
+	       wire_str(e->last_error, &nl) + wire_str(e->tenant_id, &nt) +
+	       wire_str(e->admin_id, &na) + 7 * sizeof(int64_t);
+	if (size > REDO_MAX) { /* not loggable: only a commit keeps it */
+		j->uncovered = true;
+		return;
+	}
+	p = redo_start(j, size);
+	*p++ = REDO_ENT;
+	p = put_str(p, e->name, nn);
+	p = put_i64(p, e->status);
+	p = put_i64(p, e->id);
+	p = put_str(p, e->idem_key, ni);
+	p = put_i64(p, e->sent);
+	p = put_i64(p, e->ambiguous);
+	p = put_str(p, e->last_error, nl);
+	p = put_i64(p, e->registered);
+	p = put_str(p, e->tenant_id, nt);
+	p = put_str(p, e->admin_id, na);
+	p = put_i64(p, e->tenant_admin_api);
+	put_i64(p, at);
+	redo_seal(j, size);
+}
+
+static void redo_log_action(struct journal *j, const struct jr_action *a,
+			    int64_t at)
+{
+	size_t ne, na, nu, nt, nd, size;
+	unsigned char *p;
+
+	if (!redo_wanted(j))
+		return;
+	size = 1 + wire_str(a->enterprise, &ne) + wire_str(a->action, &na) +
+	       wire_str(a->url, &nu) + wire_str(a->token_hash, &nt) +
+	       wire_str(a->detail, &nd) + 3 * sizeof(int64_t);
+	if (size > REDO_MAX) {
+		j->uncovered = true;
+		return;
+	}
+	p = redo_start(j, size);
+	*p++ = REDO_ACT;
+	p = put_str(p, a->enterprise, ne);
+	p = put_str(p, a->action, na);
+	p = put_i64(p, a->status);
+	p = put_str(p, a->url, nu);
+	p = put_i64(p, a->issued_at);
+	p = put_str(p, a->token_hash, nt);
+	p = put_str(p, a->detail, nd);
+	put_i64(p, at);
+	redo_seal(j, size);
+}
+
+int journal_redo_begin(struct journal *j, char **err)
+{
+	struct stat sb;
+	char *path;
+	int fd;
+
+	*err = NULL;
+	if (j->redo_fd >= 0)
+		return 0;
+	path = xasprintf("%s.redo", j->path);
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0 || fstat(fd, &sb) < 0) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	/* The first commit would empty the file: its records must have been
+	 * replayed before. */
+	if (sb.st_size > 0) {
+		*err = xasprintf("%s: holds the outcomes of an interrupted run,"
+				 " not replayed yet",
+				 path);
+		goto fail;
+	}
+	if (digest_new(&j->redo_md, &j->redo_ctx) < 0) {
+		*err = xasprintf("%s: SHA-256 is not available", path);
+		goto fail;
+	}
+	j->redo_fd = fd;
+	j->redo_path = path;
+	j->redo_len = 0;
+	j->redo_head = 0;
+	j->redo_pending = false;
+	j->redo_stale = false;
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return -1;
+}
+
+/* A record's whole size, from its header at p. */
+static size_t redo_rec_size(const unsigned char *p)
+{
+	uint32_t n;
+
+	memcpy(&n, p + 4, sizeof(n));
+	return REDO_HDR + (size_t)n + REDO_SUM;
+}
+
+/*
+ * After a write() that failed with the first done bytes of redo_buf in
+ * the file (done < redo_len): keeps the rest for the next try, and notes
+ * how much of it ends the record the file now stops in the middle of.
+ */
+static void redo_keep_unwritten(struct journal *j, size_t done)
+{
+	size_t b = j->redo_head, sz, head;
+
+	if (done < b) {
+		head = b - done;
+	} else {
+		while (b + (sz = redo_rec_size(j->redo_buf + b)) <= done)
+			b += sz;
+		head = b == done ? 0 : b + sz - done;
+	}
+	memmove(j->redo_buf, j->redo_buf + done, j->redo_len - done);
+	j->redo_len -= done;
+	j->redo_head = head;
+}
+
+int journal_redo_sync(struct journal *j)
+{
+	size_t done = 0;
+
+	if (j->redo_fd < 0 || j->redo_len == 0)
+		return 0;
+	while (done < j->redo_len) {
+		ssize_t n = write(j->redo_fd, j->redo_buf + done,
+				  j->redo_len - done);
+		int e;
+
+		if (n > 0) {
+			done += (size_t)n;
+			j->redo_pending = true;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		e = n < 0 ? errno : EIO; /* 0: no progress, do not spin */
+		redo_keep_unwritten(j, done);
+		snprintf(j->errbuf, sizeof(j->errbuf), "%s: %s", j->redo_path,
+			 strerror(e));
+		j->own_err = true;
+		errno = e;
+		return -1;
+	}
+	j->redo_len = 0;
+	j->redo_head = 0;
+	return 0;
+}
+
+bool journal_redo_uncovered(struct journal *j)
+{
+	return j->uncovered;
+}
+
+void journal_redo_end(struct journal *j)
+{
+	if (j->redo_fd < 0)
+		return;
+	close(j->redo_fd);
+	/* A failed unlink leaves only records already in the database: the
+	 * next recovery replays them to no effect and removes the file. */
+	if (!j->redo_pending)
+		unlink(j->redo_path);
+	free(j->redo_path);
+	free(j->redo_buf);
+	EVP_MD_CTX_free(j->redo_ctx);
+	EVP_MD_free(j->redo_md);
+	j->redo_fd = -1;
+	j->redo_path = NULL;
+	j->redo_buf = NULL;
+	j->redo_len = j->redo_cap = j->redo_head = 0;
+	j->redo_pending = false;
+	j->redo_stale = false;
+	j->redo_ctx = NULL;
+	j->redo_md = NULL;
+}
+
+/* Reads the whole of fd into *data (caller frees), *len bytes. 0 or -1
+ * (errno set). */
+static int read_all(int fd, char **data, size_t *len)
+{
+	struct stat sb;
+	size_t cap, n = 0;
+	char *buf;
+
+	*data = NULL;
+	*len = 0;
+	if (fstat(fd, &sb) < 0)
+		return -1;
+	cap = sb.st_size > 0 ? (size_t)sb.st_size + 1 : 4096;
+	buf = xmalloc(cap);
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap)
+			buf = xrealloc(buf, cap *= 2);
+		r = read(fd, buf + n, cap - n);
+		if (r > 0) {
+			n += (size_t)r;
+		} else if (r == 0) {
+			break;
+		} else if (errno != EINTR) {
+			int e = errno;
+
+			free(buf);
+			errno = e;
+			return -1;
+		}
+	}
+	*data = buf;
+	*len = n;
+	return 0;
+}
+
+/*
+ * Whether an intact record starts at p (avail bytes from there): 1 with
+ * *n its payload length, 0 when not (the end, a torn tail, corruption),
+ * -1 when libcrypto fails.
+ */
+static int redo_intact(EVP_MD_CTX *ctx, const EVP_MD *md, const char *p,
+		       size_t avail, uint32_t *n)
+{
+	unsigned char sum[REDO_SUM];
+
+	if (avail < REDO_HDR || memcmp(p, REDO_MAGIC, 4) != 0)
+		return 0;
+	memcpy(n, p + 4, sizeof(*n));
+	if (*n > REDO_MAX || avail - REDO_HDR < (size_t)*n + REDO_SUM)
+		return 0;
+	if (digest8(ctx, md, p, REDO_HDR + (size_t)*n, sum) < 0)
+		return -1;
+	return memcmp(sum, p + REDO_HDR + *n, REDO_SUM) == 0;
+}
+
+/* Reads a record's fields in place; bad is set at the first that does
+ * not fit in the payload. */
+struct redo_reader {
+	char *p, *end;
+	bool bad;
+};
+
+static int64_t get_i64(struct redo_reader *r)
+{
+	int64_t v;
+
+	if (r->end - r->p < (ptrdiff_t)sizeof(v)) {
+		r->bad = true;
+		return 0;
+	}
+	memcpy(&v, r->p, sizeof(v));
+	r->p += sizeof(v);
+	return v;
+}
+
+static char *get_str(struct redo_reader *r)
+{
+	uint32_t n;
+	char *s;
+
+	if (r->end - r->p < (ptrdiff_t)sizeof(n)) {
+		r->bad = true;
+		return NULL;
+	}
+	memcpy(&n, r->p, sizeof(n));
+	r->p += sizeof(n);
+	if (n == REDO_NULL)
+		return NULL;
+	if (n == 0 || (size_t)(r->end - r->p) < n || r->p[n - 1] != '\0') {
+		r->bad = true;
+		return NULL;
+	}
+	s = r->p;
+	r->p += n;
+	return s;
+}
+
+/* Whether a row, looked up by st (bound; it selects updated_at), lets a
+ * record of time at be replayed: 1 when absent or not newer, 0 when the
+ * row is newer, -1 on error. */
+static int row_not_newer(struct journal *j, sqlite3_stmt *st, int64_t at)
+{
+	int rc, ok;
+
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	ok = rc == SQLITE_DONE  ? 1
+	     : rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) <= at
+				: -1;
+	release(j, st);
+	return ok;
+}
+
+static int replay_enterprise(struct journal *j, const struct jr_enterprise *e,
+			     int64_t at)
+{
+	sqlite3_stmt *st =
+		prepare(j, "SELECT updated_at FROM enterprises WHERE key=?");
+	char *key = name_key(e->name);
+	int ok;
+
+	if (st)
+		bind_text(st, 1, key);
+	ok = row_not_newer(j, st, at);
+	free(key);
+	return ok <= 0 ? ok : put_enterprise_at(j, e, at);
+}
+
+static int replay_action(struct journal *j, const struct jr_action *a,
+			 int64_t at)
+{
+	sqlite3_stmt *st = prepare(j, "SELECT updated_at FROM actions"
+				      " WHERE key=? AND action=?");
+	char *key = name_key(a->enterprise);
+	int ok;
+
+	if (st) {
+		bind_text(st, 1, key);
+		bind_text(st, 2, a->action);
+	}
+	ok = row_not_newer(j, st, at);
+	free(key);
+	return ok <= 0 ? ok : put_action_at(j, a, at);
+}
+
+/* Replays the payload p[0..n) of an intact record: 0 (applied, or the
+ * row is newer), 1 when it cannot be read (ends the replay as a corrupt
+ * record does), -1 on a database error. */
+static int redo_apply(struct journal *j, char *p, size_t n)
+{
+	struct redo_reader r = {p + 1, p + n, false};
+	int64_t at;
+
+	if (n < 1)
+		return 1;
+	if (p[0] == REDO_ENT) {
+		struct jr_enterprise e;
+
+		e.name = get_str(&r);
+		e.status = (enum jr_ent_status)get_i64(&r);
+		e.id = get_i64(&r);
+		e.idem_key = get_str(&r);
+		e.sent = (int)get_i64(&r);
+		e.ambiguous = (int)get_i64(&r);
+		e.last_error = get_str(&r);
+		e.registered = (int)get_i64(&r);
+		e.tenant_id = get_str(&r);
+		e.admin_id = get_str(&r);
+		e.tenant_admin_api = (int)get_i64(&r);
+		at = get_i64(&r);
+		e.updated_at = at;
+		if (r.bad || r.p != r.end || !e.name)
+			return 1;
+		return replay_enterprise(j, &e, at);
+	}
+	if (p[0] == REDO_ACT) {
+		struct jr_action a;
+
+		a.enterprise = get_str(&r);
+		a.action = get_str(&r);
+		a.status = (enum jr_act_status)get_i64(&r);
+		a.url = get_str(&r);
+		a.issued_at = get_i64(&r);
+		a.token_hash = get_str(&r);
+		a.detail = get_str(&r);
+		at = get_i64(&r);
+		a.updated_at = at;
+		if (r.bad || r.p != r.end || !a.enterprise || !a.action)
+			return 1;
+		return replay_action(j, &a, at);
+	}
+	return 1;
+}
+
+/*
+ * Reads the redo file path into *data (caller frees), *len bytes: 0, 1
+ * when there is no such file, -1 with *err (caller frees).
+ */
+static int redo_read(const char *path, char **data, size_t *len, char **err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*data = NULL;
+	*len = 0;
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 1;
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (read_all(fd, data, len) < 0) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * Applies the intact records of data[0..len) (the redo file path) in
+ * order, inside the open transaction, up to the first torn or corrupt
+ * one. 0 with *count the records replayed, or -1 with *err (caller
+ * frees).
+ */
+static int redo_replay(struct journal *j, const char *path, char *data,
+		       size_t len, size_t *count, char **err)
+{
+	EVP_MD *md;
+	EVP_MD_CTX *ctx;
+	size_t off = 0;
+	int rc = 0;
+
+	*count = 0;
+	if (digest_new(&md, &ctx) < 0) {
+		*err = xasprintf("%s: SHA-256 is not available", path);
+		return -1;
+	}
+	for (;;) {
+		uint32_t n;
+		int r = redo_intact(ctx, md, data + off, len - off, &n);
+
+		if (r == 0)
+			break; /* the rest was never completely written */
+		if (r < 0) {
+			*err = xasprintf("%s: SHA-256 failed", path);
+			rc = -1;
+			break;
+		}
+		r = redo_apply(j, data + off + REDO_HDR, n);
+		if (r > 0)
+			break;
+		if (r < 0) {
+			*err = xasprintf("%s: replaying %s: %s", j->path, path,
+					 journal_errmsg(j));
+			rc = -1;
+			break;
+		}
+		off += REDO_HDR + (size_t)n + REDO_SUM;
+		++*count;
+	}
+	EVP_MD_CTX_free(ctx);
+	EVP_MD_free(md);
+	return rc;
+}
+
+/*
+ * After a rollback that undid puts whose records are already in the file:
+ * those outcomes did happen, and the next commit would empty the file.
+ * So they go back into the database now, in a transaction of their own.
+ * Should that fail, the file is kept whole from now on (redo_stale) for
+ * the next run's recovery.
+ */
+static void redo_reapply(struct journal *j)
+{
+	char *data = NULL, *err = NULL;
+	size_t len, count;
+
+	if (redo_read(j->redo_path, &data, &len, &err) == 0 &&
+	    exec_sql(j, "BEGIN IMMEDIATE;", false) == 0) {
+		if (redo_replay(j, j->redo_path, data, len, &count, &err) ==
+			    0 &&
+		    journal_commit(j) == 0) {
+			free(data);
+			return;
+		}
+		exec_sql(j, "ROLLBACK;", false);
+	}
+	free(err);
+	free(data);
+	j->redo_stale = true;
+}
+
+int journal_redo_recover(struct journal *j, size_t *applied, char **err)
+{
+	char *path = xasprintf("%s.redo", j->path), *data = NULL;
+	size_t len = 0, count = 0;
+	int rc = -1, r;
+
+	*err = NULL;
+	if (applied)
+		*applied = 0;
+	if (j->redo_fd >= 0) {
+		*err = xasprintf("%s: cannot replay while logging to it", path);
+		goto out;
+	}
+	r = redo_read(path, &data, &len, err);
+	if (r != 0) {
+		rc = r > 0 ? 0 : -1; /* none: the last run ended cleanly */
+		goto out;
+	}
+	if (len > 0) {
+		if (journal_begin(j) < 0) {
+			*err = xasprintf("%s: %s", j->path, journal_errmsg(j));
+			goto out;
+		}
+		if (redo_replay(j, path, data, len, &count, err) < 0) {
+			journal_rollback(j);
+			goto out;
+		}
+		if (journal_commit(j) < 0) {
+			*err = xasprintf("%s: %s", j->path, journal_errmsg(j));
+			journal_rollback(j);
+			goto out;
+		}
+	}
+	if (applied)
+		*applied = count;
+	if (unlink(path) < 0 && errno != ENOENT) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	free(data);
+	free(path);
+	return rc;
 }
