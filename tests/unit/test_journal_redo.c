@@ -350,9 +350,13 @@ static void test_commit_truncates(void **state)
 	struct journal *j = open_w();
 	off_t one;
 
+	struct stat sb;
+
 	(void)state;
 	redo_on(j);
 	assert_true(fsize(redo) == 0);
+	assert_int_equal(stat(redo, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600); /* it holds URLs */
 	assert_int_equal(journal_begin(j), 0);
 	assert_int_equal(journal_put_enterprise(j, &e), 0);
 	assert_true(fsize(redo) == 0); /* buffered only */
@@ -653,6 +657,36 @@ static void test_uncovered(void **state)
 	journal_close(j);
 }
 
+/* A record over the size limit is not logged: the put stands, and only
+ * a commit keeps it (uncovered). */
+static void test_oversized(void **state)
+{
+	size_t n = ((size_t)1 << 20) + 16;
+	char *big = xmalloc(n + 1);
+	struct jr_action a;
+	struct jr_action got;
+	struct journal *j = open_w();
+
+	(void)state;
+	memset(big, 'u', n);
+	big[n] = '\0';
+	a = act("zeta", "REGISTRATION", JR_ACT_ISSUED, big);
+	redo_on(j);
+	assert_int_equal(journal_begin(j), 0);
+	assert_int_equal(journal_put_action(j, &a), 0);
+	assert_true(journal_redo_uncovered(j));
+	assert_int_equal(journal_redo_sync(j), 0);
+	assert_true(fsize(redo) == 0);
+	assert_int_equal(journal_commit(j), 0);
+	assert_int_equal(journal_get_action(j, "zeta", "REGISTRATION", &got),
+			 0);
+	assert_int_equal(strlen(got.url), n);
+	jr_action_release(&got);
+	journal_close(j);
+	assert_true(fsize(redo) == -1);
+	free(big);
+}
+
 /* No file: nothing to do; an empty one is removed. */
 static void test_recover_nothing(void **state)
 {
@@ -777,6 +811,7 @@ int main(void)
 		cmocka_unit_test_setup(test_corrupt_middle, fresh),
 		cmocka_unit_test_setup(test_never_older, fresh),
 		cmocka_unit_test_setup(test_uncovered, fresh),
+		cmocka_unit_test_setup(test_oversized, fresh),
 		cmocka_unit_test_setup(test_recover_nothing, fresh),
 		cmocka_unit_test_setup(test_begin_refuses_unreplayed, fresh),
 		cmocka_unit_test_setup(test_short_write, fresh),
