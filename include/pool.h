@@ -22,12 +22,14 @@
  *
  * Threads: the workers, and the thread that calls pool_run, which is the
  * dispatcher: it moves due timers, hands out tokens and work, and runs
- * every job's done callback and the progress tick; nothing else. Done
- * callbacks therefore run one at a time on one thread (the journal has a
- * single writer), and a job's dependents start only after its done
- * callback has returned (the outcome is committed before dependent work
- * starts, spec section 6). The pool's lock is held only to move jobs
- * between queues, as in fzy's worker pool.
+ * done callbacks and the progress tick; nothing else. With a settle hook
+ * (pool_config), the done callback of a job that ran runs instead on its
+ * worker, right after the run: no thread switch per outcome. Either way
+ * done callbacks, batch edges, settle and tick run one at a time (under
+ * the pool's done lock: the journal has a single writer), and a job's
+ * dependents start only after its done callback has returned and its
+ * outcome is durable (committed, or settled: spec section 6). The pool's
+ * lock is held only to move jobs between queues, as in fzy's worker pool.
  *
  * How apply uses it (one job = one request, so that every request passes
  * the rate governor; a job that needs another request returns
@@ -133,8 +135,9 @@ struct pool_job_spec {
 	int api;          /* index into config apis, or POOL_NO_API */
 	struct pool_result (*run)(void *payload, struct pool_ctx *ctx);
 	/*
-	 * Called exactly once per job, on the pool_run thread, when the job
-	 * has ended in any way (may be NULL). After it returns, the pool never
+	 * Called exactly once per job, when the job has ended in any way
+	 * (may be NULL): on the pool_run thread, or with a settle hook on the
+	 * worker that ran it; never two at once. After it returns, the pool never
 	 * touches payload again, so this is where the caller frees it.
 	 */
 	void (*done)(void *payload, const struct pool_end *end);
@@ -203,6 +206,20 @@ struct pool_config {
 	 */
 	void (*batch_begin)(void *arg);
 	void (*batch_end)(void *arg);
+	/*
+	 * Makes the outcomes of the done callbacks run so far survive a
+	 * kill -9 without committing the batch (apply: one write() of their
+	 * redo records, journal_redo_sync). When set, done callbacks of jobs
+	 * that ran run on the worker that ran them, one at a time (the pool's
+	 * done lock), each followed by settle when the job was not
+	 * replay-safe or its callback released work: the worker then takes
+	 * its next job at once, and no outcome waits for a commit or another
+	 * thread. Batches then end only at 4096 outcomes, at 50 ms (they
+	 * bound how stale other readers of the journal may be), when nothing
+	 * else runs, or when the pool stops. May be NULL (done callbacks on
+	 * the pool_run thread, settled by batch_end, as above).
+	 */
+	void (*settle)(void *arg);
 };
 
 #define POOL_BATCH 64

@@ -48,6 +48,10 @@ int rt_load_config(struct runtime *rt, bool required);
 int rt_load_manifest(struct runtime *rt);
 /* The journal; JOURNAL_WRITE also takes the state lock (75 if held). */
 int rt_open_state(struct runtime *rt, enum journal_mode mode);
+/* Replays the redo log a killed run left beside state_path, when no run
+ * holds the state lock now (rt_open_state does it for readers). Problems
+ * are printed; the caller goes on reading what is there. */
+void rt_recover_idle(const char *state_path);
 /* --log-json, when given (once; rt_setup_api opens it too). */
 int rt_open_log(struct runtime *rt);
 /* One API from the configuration; 65 when it is not configured. The

@@ -2,8 +2,9 @@
  * apply_c2t: the ConnecttoTeams part of apply. Enterprises are created
  * (each exactly once, even across faults, kills and restarts) and their
  * admins' action URLs issued by the worker pool under the API's rate
- * limit; every outcome is journaled, on the pool's dispatcher thread,
- * before work that depends on it starts.
+ * limit; every outcome is journaled, by the worker that got it, and made
+ * to survive a kill -9 (pool settle: the journal's redo log) before the
+ * worker sends its next request or work that depends on it starts.
  */
 #include <openssl/rand.h>
 #include <signal.h>
@@ -183,6 +184,13 @@ static struct pool_result url_run(void *payload, struct pool_ctx *ctx)
 	struct url_job *j = payload;
 	struct runtime *rt = j->ap->rt;
 
+	/* Made here, not when the job is queued by a done callback: those
+	 * run one at a time. */
+	if (!j->token[0] && cbtoken_new(j->token, j->hash) < 0) {
+		j->error = xstrdup("no randomness for its callback token");
+		j->failure = API_FAIL_NONE;
+		return pool_failed();
+	}
 	return apply_issue_url(&rt->apis[API_C2T], ctx, &j->st, j->e->name,
 			       j->def->type,
 			       j->e->redirect_url ? j->e->redirect_url
@@ -253,12 +261,6 @@ static int add_url_jobs(struct apply *ap, const struct mf_enterprise *e)
 		j->ap = ap;
 		j->e = e;
 		j->def = need.need[i].def;
-		if (cbtoken_new(j->token, j->hash) < 0) {
-			free(j);
-			fprintf(stderr, "teamsprov: no randomness for callback "
-					"tokens\n");
-			return -1;
-		}
 		memset(&spec, 0, sizeof(spec));
 		spec.name = j->def->type;
 		spec.api = API_C2T;
@@ -563,6 +565,27 @@ static void batch_end(void *arg)
 		journal_failed(ap);
 }
 
+/*
+ * Makes the outcomes journaled so far survive a kill -9 (pool.h, settle):
+ * their redo records with one write(), which costs a fraction of a
+ * commit; but a commit when the batch holds writes the redo log does not
+ * cover (Fusion and ACS rows).
+ */
+static void settle(void *arg)
+{
+	struct apply *ap = arg;
+	struct journal *jr = ap->rt->j;
+
+	if (ap->journal_error)
+		return;
+	if (journal_redo_uncovered(jr)) {
+		if (journal_commit(jr) < 0 || journal_begin(jr) < 0)
+			journal_failed(ap);
+	} else if (journal_redo_sync(jr) < 0) {
+		journal_failed(ap);
+	}
+}
+
 static int queue_work(struct apply *ap)
 {
 	struct manifest *m = ap->rt->m;
@@ -604,6 +627,7 @@ int apply_c2t(struct apply *ap)
 	struct adaptive *govs[API_COUNT];
 	struct progress *pr;
 	enum pool_run_status st;
+	char *err = NULL;
 	int i, rc = 0;
 
 	pool_config_default(&pc);
@@ -617,10 +641,18 @@ int apply_c2t(struct apply *ap)
 	pc.arg = ap;
 	pc.batch_begin = batch_begin;
 	pc.batch_end = batch_end;
+	pc.settle = settle;
 	ap->pool = pool_new(&pc);
 	if (queue_work(ap) < 0) {
 		fprintf(stderr, "teamsprov: %s: %s\n", ap->rt->state_path,
 			journal_errmsg(ap->rt->j));
+		pool_free(ap->pool);
+		ap->pool = NULL;
+		return TP_EXIT_CANTCREAT;
+	}
+	if (journal_redo_begin(ap->rt->j, &err) < 0) {
+		fprintf(stderr, "teamsprov: %s\n", err);
+		free(err);
 		pool_free(ap->pool);
 		ap->pool = NULL;
 		return TP_EXIT_CANTCREAT;
@@ -634,6 +666,8 @@ int apply_c2t(struct apply *ap)
 	if (ap->fz)
 		apply_fusion_progress(ap, pr);
 	st = pool_run(ap->pool);
+	/* Its last batch is committed: nothing is left to replay. */
+	journal_redo_end(ap->rt->j);
 	progress_stop(pr);
 	signals_release();
 	if (st == POOL_RUN_ABANDONED) {

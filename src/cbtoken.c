@@ -3,6 +3,7 @@
  */
 #include "cbtoken.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <string.h>
@@ -21,12 +22,37 @@ void cbtoken_hash(const char *token, char hash[CBTOKEN_HASH_LEN + 1])
 	hash[2 * i] = '\0';
 }
 
+/*
+ * Random bytes for tokens, drawn from OpenSSL's generator a few kilobytes
+ * at a time: RAND_bytes costs about as much per call as a request's
+ * journal write, and apply makes a token per action URL. Per thread, so
+ * that no lock is needed; each byte is used once and wiped. (The process
+ * never forks without exec, which would share the buffer.)
+ */
+static _Thread_local struct {
+	unsigned char b[4096];
+	size_t left;
+} rnd;
+
+static int random_bytes(unsigned char *out, size_t n)
+{
+	if (rnd.left < n) {
+		if (RAND_bytes(rnd.b, sizeof(rnd.b)) != 1)
+			return -1;
+		rnd.left = sizeof(rnd.b);
+	}
+	rnd.left -= n;
+	memcpy(out, rnd.b + rnd.left, n);
+	OPENSSL_cleanse(rnd.b + rnd.left, n);
+	return 0;
+}
+
 int cbtoken_new(char token[CBTOKEN_LEN + 1], char hash[CBTOKEN_HASH_LEN + 1])
 {
 	unsigned char raw[16], b64[25];
 	int i;
 
-	if (RAND_bytes(raw, sizeof(raw)) != 1)
+	if (random_bytes(raw, sizeof(raw)) < 0)
 		return -1;
 	/* base64 of 16 bytes is 22 digits and "==": make it URL-safe. */
 	EVP_EncodeBlock(b64, raw, sizeof(raw));
@@ -34,6 +60,7 @@ int cbtoken_new(char token[CBTOKEN_LEN + 1], char hash[CBTOKEN_HASH_LEN + 1])
 		token[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_'
 							       : (char)b64[i];
 	token[CBTOKEN_LEN] = '\0';
+	OPENSSL_cleanse(raw, sizeof(raw));
 	cbtoken_hash(token, hash);
 	return 0;
 }

@@ -228,6 +228,7 @@ int cmd_callback(int argc, char **argv, struct tp_globals *g)
 		rt.state_path = rt.g->state ? xstrdup(rt.g->state)
 					    : xasprintf("%s/teamsprov.db",
 							rt.g->manifest);
+		rt_recover_idle(rt.state_path);
 		if (journal_open(rt.state_path, JOURNAL_WRITE, &rt.j, &err) <
 		    0) {
 			fprintf(stderr, "teamsprov: %s\n", err);

@@ -56,6 +56,7 @@ struct journal {
 	size_t redo_head;
 	/* Some record went to the file since the last commit. */
 	bool redo_pending;
+	size_t redo_filled; /* bytes written since the file was emptied */
 	/* The file holds records the database may lack (redo_reapply
 	 * failed): no commit empties it any more. */
 	bool redo_stale;
@@ -66,6 +67,9 @@ struct journal {
 	bool own_err;
 	char errbuf[256];
 };
+
+/* The redo file is emptied at a commit once it holds this much. */
+#define REDO_KEEP ((size_t)1 << 20)
 
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS meta ("
@@ -82,7 +86,8 @@ static const char schema[] =
 	" key TEXT NOT NULL, enterprise TEXT NOT NULL, action TEXT NOT NULL,"
 	" status INTEGER NOT NULL, url TEXT, issued_at INTEGER NOT NULL"
 	" DEFAULT 0, token_hash TEXT, detail TEXT,"
-	" updated_at INTEGER NOT NULL, PRIMARY KEY (key, action));"
+	" updated_at INTEGER NOT NULL, PRIMARY KEY (key, action))"
+	";"
 	"CREATE INDEX IF NOT EXISTS actions_token ON actions(token_hash);";
 
 /* The tables of the Fusion, ACS and consent parts live beside their code
@@ -296,14 +301,18 @@ int journal_commit(struct journal *j)
 		j->redo_len = j->redo_head;
 		return 0;
 	}
-	/* Everything recorded is in the database now: empty the file
-	 * (O_APPEND starts the next write at 0). Should that fail, its
-	 * records are replayed after a crash, which changes nothing; but
-	 * the end of a half-written record must still go out, or it would
-	 * hide the records after it. */
+	/* Everything recorded is in the database now: the file may be
+	 * emptied (O_APPEND starts the next write at 0). Records already in
+	 * the database replay to no effect, so that waits until it has
+	 * grown: emptying it at every commit costs an ftruncate, and ext4
+	 * then allocates its blocks again at the next writes. Should the
+	 * ftruncate fail, the end of a half-written record must still go
+	 * out, or it would hide the records after it. */
 	j->redo_pending = false;
-	if (ftruncate(j->redo_fd, 0) == 0)
+	if (j->redo_filled >= REDO_KEEP && ftruncate(j->redo_fd, 0) == 0) {
 		j->redo_head = 0;
+		j->redo_filled = 0;
+	}
 	j->redo_len = j->redo_head;
 	return 0;
 }
@@ -1038,6 +1047,7 @@ int journal_redo_sync(struct journal *j)
 
 		if (n > 0) {
 			done += (size_t)n;
+			j->redo_filled += (size_t)n;
 			j->redo_pending = true;
 			continue;
 		}
@@ -1078,6 +1088,7 @@ void journal_redo_end(struct journal *j)
 	j->redo_path = NULL;
 	j->redo_buf = NULL;
 	j->redo_len = j->redo_cap = j->redo_head = 0;
+	j->redo_filled = 0;
 	j->redo_pending = false;
 	j->redo_stale = false;
 	j->redo_ctx = NULL;

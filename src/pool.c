@@ -1,7 +1,9 @@
 /*
  * pool: job scheduler and worker pool (see pool.h for the design and how
- * apply uses it). One mutex guards every queue; it is never held while a
- * run or done callback executes.
+ * apply uses it). One mutex (mu) guards every queue; it is never held
+ * while a run or done callback executes. A second one (done_mu) makes
+ * done callbacks, batch edges, settle and tick run one at a time, whichever
+ * thread calls them; it is always taken before mu, never after.
  */
 #include "pool.h"
 
@@ -21,6 +23,14 @@
 
 /* The longest a batch of journaled outcomes stays open (pool.h). */
 #define BATCH_NS (2 * TP_NS_PER_MS)
+/*
+ * With a settle hook, outcomes are durable before their batch ends, which
+ * then only bounds how stale readers of the state file may be: larger
+ * batches cost less per outcome (fewer commits, and pages written once
+ * for many rows).
+ */
+#define SETTLED_BATCH 4096
+#define SETTLED_BATCH_NS (50 * TP_NS_PER_MS)
 
 enum job_state {
 	ST_BLOCKED, /* dependencies pending */
@@ -67,10 +77,16 @@ struct worker {
 struct pool {
 	struct pool_config cfg;
 	pthread_mutex_t mu;
+	pthread_mutex_t done_mu;
 	pthread_cond_t work_cv; /* workers wait for ready jobs */
 	pthread_cond_t disp_cv; /* the dispatcher waits for anything */
 	atomic_int stop_req;
 	int stopping, quit, started, joined;
+	int abandoned; /* pool_run gave up on running jobs: no more done
+	                  callbacks */
+	/* When the dispatcher sleeps, until when (0: awake; it looks at
+	 * every queue before it sleeps again). */
+	int64_t disp_next;
 	struct worker *workers;
 	/* napis + 1: one per API, then "no API". Jobs coming back from a
 	 * delay (retries, polls) go before new ones, so that started items
@@ -91,6 +107,9 @@ struct pool {
 	/* The open batch of done callbacks (batch_begin called, batch_end
 	 * not yet), and the jobs it released, held until batch_end. */
 	int in_batch;
+	/* Settle mode (cfg.settle): a done callback runs, its outcome not yet
+	 * settled; the jobs it adds or releases are held until it is. */
+	int in_done;
 	size_t batch_n;
 	/* Requests that must not be sent twice: jobs admitted (ready,
 	 * running, ended) that are not replay-safe, and those of the open
@@ -101,6 +120,16 @@ struct pool {
 	size_t nok, nfailed, nskipped, ncancelled;
 	uint64_t nruns;
 };
+
+static size_t batch_max(const struct pool *p)
+{
+	return p->cfg.settle ? SETTLED_BATCH : POOL_BATCH;
+}
+
+static int64_t batch_ns(const struct pool *p)
+{
+	return p->cfg.settle ? SETTLED_BATCH_NS : BATCH_NS;
+}
 
 /* ---- queues (all under p->mu) ---- */
 
@@ -130,17 +159,28 @@ static struct pool_job *fifo_pop(struct fifo *f)
 /* The job may run after delay_ns: into the heap or its API's FIFO. */
 static void make_runnable(struct pool *p, struct pool_job *j, int64_t delay)
 {
+	bool wake;
+
 	if (delay > 0) {
+		int64_t due = clock_mono_ns() + delay;
+
 		j->state = ST_TIMER;
-		timerheap_push(&p->heap, clock_mono_ns() + delay, j);
+		timerheap_push(&p->heap, due, j);
+		wake = due < p->disp_next;
 	} else {
 		j->state = ST_QUEUED;
 		p->nqueued++;
 		fifo_push(j->runs ? &p->queues[j->queue].again
 		                  : &p->queues[j->queue].fresh,
 		          j);
+		/* A busy worker takes it when it finishes; only an idle one
+		 * needs the dispatcher. */
+		wake = p->nidle > p->nready;
 	}
-	pthread_cond_signal(&p->disp_cv);
+	/* An awake dispatcher (disp_next 0) looks at every queue before it
+	 * sleeps: waking it would cost a futex call per job. */
+	if (wake && p->disp_next)
+		pthread_cond_signal(&p->disp_cv);
 }
 
 /* Ends a job without running it again (skipped or cancelled). */
@@ -187,6 +227,39 @@ static char *cancel_reason(const struct pool_job *j)
 	                       : "not started: the run was stopped");
 }
 
+/*
+ * Whether jobs made runnable now must wait: their cause (an outcome whose
+ * callback released or added them) is not yet durable. Without a settle
+ * hook until the open batch is committed; with one, until the running
+ * done callback is settled.
+ */
+static bool holding(const struct pool *p)
+{
+	return p->cfg.settle ? p->in_done : p->in_batch;
+}
+
+/* Lets the held jobs go (their cause is durable). */
+static void release_held(struct pool *p)
+{
+	struct pool_job *d;
+
+	while ((d = fifo_pop(&p->held))) {
+		p->nblocked--;
+		if (p->stopping)
+			end_job(p, d, POOL_CANCELLED, cancel_reason(d));
+		else
+			make_runnable(p, d, d->delay_ns);
+	}
+}
+
+/* Takes done_mu, called with mu held (lock order: done_mu, then mu). */
+static void done_lock(struct pool *p)
+{
+	pthread_mutex_unlock(&p->mu);
+	pthread_mutex_lock(&p->done_mu);
+	pthread_mutex_lock(&p->mu);
+}
+
 /* ---- public ---- */
 
 void pool_config_default(struct pool_config *c)
@@ -207,6 +280,7 @@ struct pool *pool_new(const struct pool_config *c)
 	if (p->cfg.napis < 0 || !p->cfg.apis)
 		p->cfg.napis = 0;
 	pthread_mutex_init(&p->mu, NULL);
+	pthread_mutex_init(&p->done_mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&p->disp_cv, &ca);
@@ -255,6 +329,7 @@ void pool_free(struct pool *p)
 	pthread_cond_destroy(&p->work_cv);
 	pthread_cond_destroy(&p->disp_cv);
 	pthread_mutex_destroy(&p->mu);
+	pthread_mutex_destroy(&p->done_mu);
 	free(p);
 }
 
@@ -307,7 +382,7 @@ struct pool_job *pool_add(struct pool *p, const struct pool_job_spec *spec)
 		d->dependents[d->ndependents++] = j;
 		j->npending++;
 	}
-	if (j->npending || p->in_batch) {
+	if (j->npending || holding(p)) {
 		/* A job added by a done callback waits for its outcome to be
 		 * committed, like a dependent. */
 		j->state = ST_BLOCKED;
@@ -353,7 +428,7 @@ static void finish_job(struct pool *p, struct pool_job *j)
 			p->nblocked--;
 			end_job(p, d, POOL_SKIPPED, dep_reason(j));
 		} else if (--d->npending == 0) {
-			if (p->in_batch) {
+			if (holding(p)) {
 				fifo_push(&p->held, d);
 				continue;
 			}
@@ -477,12 +552,16 @@ static int64_t admit(struct pool *p, int64_t now)
 	}
 }
 
+static void take_result(struct pool_job *j);
+static void run_done(struct pool *p, struct pool_job *j, bool sent);
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct pool *p = w->pool;
 	struct pool_ctx ctx;
 	void *wctx = NULL;
+	bool ending;
 
 	if (p->cfg.worker_init)
 		wctx = p->cfg.worker_init(p->cfg.arg, w->index);
@@ -534,6 +613,11 @@ static void *worker_main(void *arg)
 		ctx.now = clock_mono_ns();
 		r = j->run(j->payload, &ctx);
 
+		/* Settle mode: the job is likely to end here; done_mu first
+		 * (lock order), so that mu is taken once. */
+		ending = p->cfg.settle && r.status != POOL_AGAIN;
+		if (ending)
+			pthread_mutex_lock(&p->done_mu);
 		pthread_mutex_lock(&p->mu);
 		p->nrunning--;
 		if (r.status == POOL_AGAIN && !p->stopping &&
@@ -550,8 +634,31 @@ static void *worker_main(void *arg)
 			p->nfail_pending++;
 		j->result = r;
 		j->state = ST_RAN;
-		fifo_push(&p->completed, j);
-		pthread_cond_signal(&p->disp_cv);
+		if (!p->cfg.settle) {
+			fifo_push(&p->completed, j);
+			pthread_cond_signal(&p->disp_cv);
+			continue;
+		}
+		/* Settle mode: its done callback runs here, now. */
+		if (!ending)
+			done_lock(p); /* POOL_AGAIN, stopping: cancelled */
+		if (p->abandoned) {
+			pthread_mutex_unlock(&p->done_mu);
+			break;
+		}
+		take_result(j);
+		run_done(p, j, !j->replay_safe);
+		/* Until its callback had its say (--max-failures may halt the
+		 * run), no worker took a job itself. */
+		if (r.status == POOL_FAILED)
+			p->nfail_pending--;
+		pthread_mutex_unlock(&p->done_mu);
+		/* The dispatcher returns when all have ended, halts on a
+		 * stop, and hands work to idle workers (a failure awaiting
+		 * its callback kept them from taking it themselves). */
+		if (p->nfinished == p->nadded || atomic_load(&p->stop_req) ||
+		    p->nidle > p->nready)
+			pthread_cond_signal(&p->disp_cv);
 	}
 	pthread_mutex_unlock(&p->mu);
 	if (p->cfg.worker_release)
@@ -568,6 +675,7 @@ static void batch_edge(struct pool *p, void (*fn)(void *arg))
 	pthread_mutex_lock(&p->mu);
 }
 
+/* done_mu and mu held (so below). */
 static void batch_open(struct pool *p)
 {
 	if (p->in_batch)
@@ -581,36 +689,83 @@ static void batch_open(struct pool *p)
 /* Commits the open batch, then lets the jobs it released go. */
 static void batch_close(struct pool *p)
 {
-	struct pool_job *d;
-
 	if (!p->in_batch)
 		return;
 	batch_edge(p, p->cfg.batch_end);
 	p->in_batch = 0;
 	p->batch_n = 0;
 	p->batch_unsafe = 0;
-	while ((d = fifo_pop(&p->held))) {
-		p->nblocked--;
-		if (p->stopping)
-			end_job(p, d, POOL_CANCELLED, cancel_reason(d));
-		else
-			make_runnable(p, d, d->delay_ns);
+	release_held(p);
+}
+
+/* A job that ran has ended: its outcome from its result. */
+static void take_result(struct pool_job *j)
+{
+	if (j->result.status == POOL_AGAIN) {
+		j->outcome = POOL_CANCELLED;
+		j->reason = cancel_reason(j);
+	} else {
+		j->outcome =
+		    j->result.status == POOL_DONE ? POOL_OK : POOL_FAIL;
 	}
 }
 
-/* Runs done callbacks for everything completed, inside the open batch
- * (at most POOL_BATCH a batch); returns with p->mu held. */
+/*
+ * Runs j's done callback inside the open batch and ends j. sent: its
+ * request must not be sent twice, so it counts as unsettled until its
+ * outcome is committed (no settle hook: the batch's) or settled.
+ */
+static void run_done(struct pool *p, struct pool_job *j, bool sent)
+{
+	struct pool_end end;
+
+	end.outcome = j->outcome;
+	end.reason = j->reason;
+	end.runs = j->runs;
+	if (j->done) {
+		batch_open(p);
+		if (p->cfg.settle) {
+			p->in_done = 1;
+		} else if (sent) {
+			p->nunsafe--;
+			p->batch_unsafe++;
+			sent = false;
+		}
+		pthread_mutex_unlock(&p->mu);
+		j->done(j->payload, &end);
+		/* Settled before its request stops counting and before the
+		 * work it released starts; other outcomes (a wizard poll's,
+		 * that released nothing) wait for the batch's commit. */
+		if (p->cfg.settle && sent)
+			p->cfg.settle(p->cfg.arg);
+		pthread_mutex_lock(&p->mu);
+		p->batch_n++;
+	}
+	if (p->cfg.settle && p->in_done) {
+		if (!sent && p->held.head)
+			batch_edge(p, p->cfg.settle);
+		p->in_done = 0;
+		release_held(p);
+	}
+	if (sent)
+		p->nunsafe--;
+	finish_job(p, j);
+	/* With settle, workers end batches too: the dispatcher (which would
+	 * need waking for it) does so only when they stay idle. */
+	if (p->batch_n >= batch_max(p) ||
+	    (p->cfg.settle && clock_mono_ns() - p->batch_at >= batch_ns(p)))
+		batch_close(p);
+}
+
+/* Runs done callbacks for everything completed (done_mu and mu held). */
 static void drain_completed(struct pool *p)
 {
 	struct pool_job *j;
 
 	while ((j = fifo_pop(&p->completed))) {
-		struct pool_end end;
 		bool sent = j->state == ST_RAN && !j->replay_safe;
 
 		if (j->state == ST_RAN) {
-			if (j->result.status == POOL_FAILED)
-				p->nfail_pending--;
 			if (j->result.status == POOL_AGAIN && !p->stopping) {
 				p->nfinishing--;
 				if (!j->replay_safe)
@@ -618,49 +773,33 @@ static void drain_completed(struct pool *p)
 				make_runnable(p, j, j->result.delay_ns);
 				continue;
 			}
-			if (j->result.status == POOL_AGAIN) {
-				j->outcome = POOL_CANCELLED;
-				j->reason = cancel_reason(j);
-			} else {
-				j->outcome = j->result.status == POOL_DONE
-				                 ? POOL_OK
-				                 : POOL_FAIL;
-			}
+			if (j->result.status == POOL_FAILED)
+				p->nfail_pending--;
+			take_result(j);
 		}
-		end.outcome = j->outcome;
-		end.reason = j->reason;
-		end.runs = j->runs;
-		if (sent)
-			p->nunsafe--;
-		if (j->done) {
-			batch_open(p);
-			/* Its request counts until the batch is committed. */
-			if (sent)
-				p->batch_unsafe++;
-			pthread_mutex_unlock(&p->mu);
-			j->done(j->payload, &end);
-			pthread_mutex_lock(&p->mu);
-			p->batch_n++;
-		}
-		finish_job(p, j);
-		if (p->batch_n >= POOL_BATCH)
-			batch_close(p);
+		run_done(p, j, sent);
 	}
 }
 
 /*
- * Whether to commit the open batch now: it released jobs (they wait for
- * it), holds an outcome per worker, is BATCH_NS old, the run is stopping,
- * or nothing else is coming.
+ * Whether to commit the open batch now. Without a settle hook: it
+ * released jobs (they wait for it), holds an outcome per worker, an idle
+ * worker waits for it, it is batch_ns old, the run is stopping, or nothing
+ * else is coming. With one, outcomes are already durable: only when it is
+ * old, the run stops, or nothing else is coming.
  */
 static bool batch_due(struct pool *p, int64_t now)
 {
-	return p->in_batch &&
-	       (p->held.head || p->batch_n >= (size_t)p->cfg.workers ||
-	        (p->nidle > p->nready &&
-	         unsettled(p) >= (size_t)p->cfg.workers) ||
-	        now - p->batch_at >= BATCH_NS || p->stopping ||
-	        (p->nrunning == 0 && !p->completed.head));
+	if (!p->in_batch)
+		return false;
+	if (now - p->batch_at >= batch_ns(p) || p->stopping)
+		return true;
+	if (p->cfg.settle) /* workers ending jobs count as finishing */
+		return p->nrunning == 0 && p->nfinishing == 0;
+	return (p->nrunning == 0 && !p->completed.head) || p->held.head ||
+	       p->batch_n >= (size_t)p->cfg.workers ||
+	       (p->nidle > p->nready &&
+	        unsettled(p) >= (size_t)p->cfg.workers);
 }
 
 static void counts_locked(struct pool *p, struct pool_counts *c)
@@ -719,8 +858,11 @@ enum pool_run_status pool_run(struct pool *p)
 
 		/* Outcomes first: they release dependents and retries, which
 		 * then compete for the idle workers with everything else. */
-		if (p->completed.head)
+		if (p->completed.head) {
+			done_lock(p);
 			drain_completed(p);
+			pthread_mutex_unlock(&p->done_mu);
+		}
 		now = clock_mono_ns();
 		if (!p->stopping && atomic_load(&p->stop_req)) {
 			p->stopping = 1;
@@ -728,14 +870,19 @@ enum pool_run_status pool_run(struct pool *p)
 			cancel_waiting(p);
 			continue; /* report the cancelled jobs */
 		}
-		if (batch_due(p, now))
+		if (batch_due(p, now)) {
+			done_lock(p);
 			batch_close(p);
+			pthread_mutex_unlock(&p->done_mu);
+		}
 		if (p->cfg.tick && now >= next_tick) {
 			struct pool_counts c;
 
+			done_lock(p);
 			counts_locked(p, &c);
 			pthread_mutex_unlock(&p->mu);
 			p->cfg.tick(p->cfg.arg, &c);
+			pthread_mutex_unlock(&p->done_mu);
 			pthread_mutex_lock(&p->mu);
 			next_tick = now + p->cfg.tick_ns;
 			continue;
@@ -746,12 +893,18 @@ enum pool_run_status pool_run(struct pool *p)
 		if (p->completed.head)
 			continue;
 		if (p->nfinished == p->nadded) {
+			done_lock(p);
 			batch_close(p);
+			pthread_mutex_unlock(&p->done_mu);
 			st = p->stopping ? POOL_RUN_STOPPED : POOL_RUN_FINISHED;
 			break;
 		}
 		if (p->stopping && now - stop_at >= p->cfg.drain_ns) {
+			done_lock(p);
 			batch_close(p);
+			/* Workers still running must not end their jobs now. */
+			p->abandoned = 1;
+			pthread_mutex_unlock(&p->done_mu);
 			st = POOL_RUN_ABANDONED;
 			break;
 		}
@@ -761,13 +914,15 @@ enum pool_run_status pool_run(struct pool *p)
 		t = now + STOP_POLL_NS;
 		if (t < next)
 			next = t;
-		if (p->in_batch && p->batch_at + BATCH_NS < next)
-			next = p->batch_at + BATCH_NS;
+		if (p->in_batch && p->batch_at + batch_ns(p) < next)
+			next = p->batch_at + batch_ns(p);
 		if (p->cfg.tick && next_tick < next)
 			next = next_tick;
 		if (p->stopping && stop_at + p->cfg.drain_ns < next)
 			next = stop_at + p->cfg.drain_ns;
+		p->disp_next = next;
 		wait_until(p, next);
+		p->disp_next = 0;
 	}
 	pthread_mutex_unlock(&p->mu);
 	if (st != POOL_RUN_ABANDONED)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <openssl/crypto.h>
@@ -112,6 +113,46 @@ int rt_load_manifest(struct runtime *rt)
 	return print_diag(&d);
 }
 
+/*
+ * A run killed while it held the state lock leaves outcomes in the redo
+ * log that its last commit did not cover (journal.h): replay them before
+ * anything reads the state. With the lock held (writers) always; for
+ * readers and the receiver, when no run holds the lock now (a live run
+ * commits them itself within milliseconds).
+ */
+static int recover(struct journal *j)
+{
+	char *err = NULL;
+
+	if (journal_redo_recover(j, NULL, &err) < 0) {
+		fprintf(stderr, "teamsprov: %s\n", err);
+		free(err);
+		return -1;
+	}
+	return 0;
+}
+
+void rt_recover_idle(const char *state_path)
+{
+	char *redo = xasprintf("%s.redo", state_path), *err = NULL;
+	struct journal *j;
+	struct stat sb;
+	pid_t holder;
+	int fd;
+
+	if (stat(redo, &sb) == 0 && sb.st_size > 0 &&
+	    journal_lock(state_path, &fd, &holder, &err) == 0) {
+		if (journal_open(state_path, JOURNAL_WRITE, &j, &err) == 0) {
+			recover(j);
+			journal_close(j);
+		}
+		journal_unlock(fd);
+	}
+	/* Not ours to replay, or we may not write: read what is there. */
+	free(err);
+	free(redo);
+}
+
 int rt_open_state(struct runtime *rt, enum journal_mode mode)
 {
 	pid_t holder;
@@ -136,12 +177,16 @@ int rt_open_state(struct runtime *rt, enum journal_mode mode)
 			return TP_EXIT_CANTCREAT;
 		}
 	}
+	if (mode == JOURNAL_READ)
+		rt_recover_idle(rt->state_path);
 	if (journal_open(rt->state_path, mode, &rt->j, &err) < 0) {
 		fprintf(stderr, "teamsprov: %s\n", err);
 		free(err);
 		return mode == JOURNAL_WRITE ? TP_EXIT_CANTCREAT
 					     : TP_EXIT_DATAERR;
 	}
+	if (mode == JOURNAL_WRITE && recover(rt->j) < 0)
+		return TP_EXIT_CANTCREAT;
 	return 0;
 }
 

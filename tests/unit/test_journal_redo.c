@@ -342,7 +342,8 @@ static void test_round_trip_close(void **state)
 	journal_close(j);
 }
 
-/* A commit empties the file; the next record starts it again at 0; the
+/* A commit leaves the records it covers in the file (they replay to no
+ * effect) until the file holds REDO_KEEP (1 MiB), then empties it; the
  * end of logging removes it once all is committed. */
 static void test_commit_truncates(void **state)
 {
@@ -369,17 +370,37 @@ static void test_commit_truncates(void **state)
 	assert_int_equal(journal_redo_sync(j), 0);
 	assert_true(fsize(redo) == 2 * one);
 	assert_int_equal(journal_commit(j), 0);
-	assert_true(fsize(redo) == 0);
+	assert_true(fsize(redo) == 2 * one); /* small: kept */
 
 	assert_int_equal(journal_begin(j), 0);
 	assert_int_equal(journal_put_enterprise(j, &e), 0);
 	assert_int_equal(journal_redo_sync(j), 0);
-	assert_true(fsize(redo) == one);
+	assert_true(fsize(redo) == 3 * one);
 	assert_int_equal(journal_commit(j), 0);
 	/* A put outside a transaction commits by itself: no record. */
 	assert_int_equal(journal_put_enterprise(j, &e), 0);
 	assert_int_equal(journal_redo_sync(j), 0);
-	assert_true(fsize(redo) == 0);
+	assert_true(fsize(redo) == 3 * one);
+	/* Past 1 MiB, the next commit empties it. */
+	{
+		size_t n = 200000;
+		char *big = xmalloc(n + 1);
+		int i;
+
+		memset(big, 'x', n);
+		big[n] = '\0';
+		e.last_error = big;
+		assert_int_equal(journal_begin(j), 0);
+		for (i = 0; i < 6; i++) {
+			assert_int_equal(journal_put_enterprise(j, &e), 0);
+			assert_int_equal(journal_redo_sync(j), 0);
+		}
+		assert_true(fsize(redo) > (off_t)1 << 20);
+		assert_int_equal(journal_commit(j), 0);
+		assert_true(fsize(redo) == 0);
+		e.last_error = NULL;
+		free(big);
+	}
 	journal_redo_end(j);
 	assert_true(fsize(redo) == -1);
 	journal_redo_end(j); /* logging is off: nothing to do */
@@ -395,6 +416,7 @@ static void test_rollback(void **state)
 	struct jr_enterprise got;
 	struct journal *j = open_w();
 	int64_t at;
+	off_t written;
 
 	(void)state;
 	redo_on(j);
@@ -408,14 +430,14 @@ static void test_rollback(void **state)
 	assert_int_equal(journal_put_enterprise(j, &e2), 0);
 	next_ms();
 	assert_int_equal(journal_rollback(j), 0);
-	assert_true(fsize(redo) == 0);
+	written = fsize(redo);
 	assert_int_equal(journal_get_enterprise(j, "one", &got), 0);
 	assert_true(got.updated_at == at);
 	jr_enterprise_release(&got);
 	assert_false(present(j, "two"));
 	/* Nothing pending: the next sync writes nothing. */
 	assert_int_equal(journal_redo_sync(j), 0);
-	assert_true(fsize(redo) == 0);
+	assert_true(fsize(redo) == written);
 
 	/* A rollback with nothing written leaves the database alone. */
 	assert_int_equal(journal_begin(j), 0);
