@@ -142,6 +142,9 @@ int journal_get_action(struct journal *j, const char *enterprise,
  * action the admin has answered (granted or confirmed): the answer stands.
  * updated_at becomes now. Logged to the redo log when it is on. 0 or -1. */
 int journal_put_action(struct journal *j, const struct jr_action *a);
+/* The same, but replaces an answered action too: a sign-in link issued
+ * again after the admin used the last one. 0 or -1. */
+int journal_put_action_over(struct journal *j, const struct jr_action *a);
 /* Every action of one enterprise (NULL: of all), enterprise then action
  * order. */
 int journal_each_action(struct journal *j, const char *enterprise,

@@ -202,7 +202,9 @@ static void url_done(void *payload, const struct pool_end *end)
 {
 	struct url_job *j = payload;
 	struct apply *ap = j->ap;
-	char *item = xasprintf("%s %s", j->e->name, j->def->type);
+	char *item = end->outcome == POOL_OK || end->outcome == POOL_CANCELLED
+			     ? NULL
+			     : xasprintf("%s %s", j->e->name, j->def->type);
 
 	if (end->outcome == POOL_OK) {
 		struct jr_action a;
@@ -214,15 +216,11 @@ static void url_done(void *payload, const struct pool_end *end)
 		a.url = j->url;
 		a.issued_at = clock_wall_ns() / TP_NS_PER_MS;
 		a.token_hash = j->hash;
-		if (strcmp(j->def->type, "LOGIN_ENTERPRISE_ADMIN") == 0) {
-			/* A used sign-in link is replaced (an issued URL
-			 * never replaces an answer: pending first). */
-			a.status = JR_ACT_PENDING;
-			if (journal_put_action(ap->rt->j, &a) < 0)
-				journal_failed(ap);
-			a.status = JR_ACT_ISSUED;
-		}
-		if (journal_put_action(ap->rt->j, &a) < 0)
+		/* A used sign-in link is replaced (elsewhere an issued
+		 * URL never replaces an answer). */
+		if ((strcmp(j->def->type, "LOGIN_ENTERPRISE_ADMIN") == 0
+			     ? journal_put_action_over(ap->rt->j, &a)
+			     : journal_put_action(ap->rt->j, &a)) < 0)
 			journal_failed(ap);
 		ap->urls_issued++;
 		item_ended(ap, false);

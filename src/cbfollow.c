@@ -354,12 +354,9 @@ static struct pool_result login_run(void *payload, struct pool_ctx *ctx)
 		pthread_mutex_lock(j->f->jlock);
 		if (journal_begin(rt->j) == 0) {
 			/* A login answered before is used up: the new URL
-			 * replaces it (pending first, since an issued URL
-			 * never replaces an answered action). */
-			a.status = JR_ACT_PENDING;
-			journal_put_action(rt->j, &a);
+			 * replaces it. */
 			a.status = JR_ACT_ISSUED;
-			if (journal_put_action(rt->j, &a) == 0 &&
+			if (journal_put_action_over(rt->j, &a) == 0 &&
 			    journal_commit(rt->j) == 0)
 				r = pool_done();
 			else

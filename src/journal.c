@@ -410,7 +410,7 @@ static int run_logged(struct journal *j, sqlite3_stmt *st)
 static void redo_log_enterprise(struct journal *j,
 				const struct jr_enterprise *e, int64_t at);
 static void redo_log_action(struct journal *j, const struct jr_action *a,
-			    int64_t at);
+			    int64_t at, bool over);
 
 int journal_meta_get(struct journal *j, const char *key, char **value)
 {
@@ -667,19 +667,25 @@ _Static_assert(JR_ACT_ISSUED == 1 && JR_ACT_GRANTED == 2 &&
 
 /* journal_put_action with updated_at set to at, unlogged: for the put
  * and for the replay of its record. */
+/* over: replace the row whatever it holds (journal_put_action_over). */
 static int put_action_at(struct journal *j, const struct jr_action *a,
-			 int64_t at)
+			 int64_t at, bool over)
 {
 	/* An answer the callback server journaled meanwhile (granted,
 	 * confirmed) outlives a URL issued again: it is not downgraded. */
-	sqlite3_stmt *st = prepare(
-		j, "INSERT INTO actions(key, " ACT_COLS ") VALUES "
-		   "(?,?,?,?,?,?,?,?,?) ON CONFLICT(key, action) DO UPDATE SET"
-		   " status=excluded.status, url=excluded.url,"
-		   " issued_at=excluded.issued_at,"
-		   " token_hash=excluded.token_hash, detail=excluded.detail,"
-		   " updated_at=excluded.updated_at"
-		   " WHERE excluded.status <> 1 OR actions.status NOT IN (2, 4)");
+	sqlite3_stmt *st =
+		over ? prepare(j, "INSERT OR REPLACE INTO actions(key, "
+				  ACT_COLS ") VALUES (?,?,?,?,?,?,?,?,?)")
+		     : prepare(j, "INSERT INTO actions(key, " ACT_COLS
+				  ") VALUES (?,?,?,?,?,?,?,?,?)"
+				  " ON CONFLICT(key, action) DO UPDATE SET"
+				  " status=excluded.status, url=excluded.url,"
+				  " issued_at=excluded.issued_at,"
+				  " token_hash=excluded.token_hash,"
+				  " detail=excluded.detail,"
+				  " updated_at=excluded.updated_at"
+				  " WHERE excluded.status <> 1"
+				  " OR actions.status NOT IN (2, 4)");
 	char *key = name_key(a->enterprise);
 
 	if (!st) {
@@ -703,9 +709,19 @@ int journal_put_action(struct journal *j, const struct jr_action *a)
 {
 	int64_t at = now_ms(); /* for the row and its record alike */
 
-	if (put_action_at(j, a, at) < 0)
+	if (put_action_at(j, a, at, false) < 0)
 		return -1;
-	redo_log_action(j, a, at);
+	redo_log_action(j, a, at, false);
+	return 0;
+}
+
+int journal_put_action_over(struct journal *j, const struct jr_action *a)
+{
+	int64_t at = now_ms();
+
+	if (put_action_at(j, a, at, true) < 0)
+		return -1;
+	redo_log_action(j, a, at, true);
 	return 0;
 }
 
@@ -774,7 +790,8 @@ void journal_stmt_done(struct journal *j, sqlite3_stmt *st)
  *
  *   "TPR1"  magic, 4 bytes
  *   n       payload length, u32 (at most REDO_MAX)
- *   payload n bytes: a type byte (REDO_ENT, REDO_ACT), then the fields
+ *   payload n bytes: a type byte (REDO_ENT, REDO_ACT, REDO_ACT_OVER),
+ *           then the fields
  *           in the order of redo_log_enterprise / redo_log_action:
  *           integers as int64, strings as a u32 length (REDO_NULL for
  *           NULL) then that many bytes, the terminating NUL included, so
@@ -794,6 +811,7 @@ void journal_stmt_done(struct journal *j, sqlite3_stmt *st)
 #define REDO_NULL UINT32_MAX
 #define REDO_ENT 'E'
 #define REDO_ACT 'A'
+#define REDO_ACT_OVER 'O' /* journal_put_action_over */
 
 static int digest_new(EVP_MD **md, EVP_MD_CTX **ctx)
 {
@@ -936,7 +954,7 @@ static void redo_log_enterprise(struct journal *j,
 }
 
 static void redo_log_action(struct journal *j, const struct jr_action *a,
-			    int64_t at)
+			    int64_t at, bool over)
 {
 	size_t ne, na, nu, nt, nd, size;
 	unsigned char *p;
@@ -951,7 +969,7 @@ static void redo_log_action(struct journal *j, const struct jr_action *a,
 		return;
 	}
 	p = redo_start(j, size);
-	*p++ = REDO_ACT;
+	*p++ = over ? REDO_ACT_OVER : REDO_ACT;
 	p = put_str(p, a->enterprise, ne);
 	p = put_str(p, a->action, na);
 	p = put_i64(p, a->status);
@@ -1227,7 +1245,7 @@ static int replay_enterprise(struct journal *j, const struct jr_enterprise *e,
 }
 
 static int replay_action(struct journal *j, const struct jr_action *a,
-			 int64_t at)
+			 int64_t at, bool over)
 {
 	sqlite3_stmt *st = prepare(j, "SELECT updated_at FROM actions"
 				      " WHERE key=? AND action=?");
@@ -1240,7 +1258,7 @@ static int replay_action(struct journal *j, const struct jr_action *a,
 	}
 	ok = row_not_newer(j, st, at);
 	free(key);
-	return ok <= 0 ? ok : put_action_at(j, a, at);
+	return ok <= 0 ? ok : put_action_at(j, a, at, over);
 }
 
 /* Replays the payload p[0..n) of an intact record: 0 (applied, or the
@@ -1273,7 +1291,7 @@ static int redo_apply(struct journal *j, char *p, size_t n)
 			return 1;
 		return replay_enterprise(j, &e, at);
 	}
-	if (p[0] == REDO_ACT) {
+	if (p[0] == REDO_ACT || p[0] == REDO_ACT_OVER) {
 		struct jr_action a;
 
 		a.enterprise = get_str(&r);
@@ -1287,7 +1305,7 @@ static int redo_apply(struct journal *j, char *p, size_t n)
 		a.updated_at = at;
 		if (r.bad || r.p != r.end || !a.enterprise || !a.action)
 			return 1;
-		return replay_action(j, &a, at);
+		return replay_action(j, &a, at, p[0] == REDO_ACT_OVER);
 	}
 	return 1;
 }

@@ -565,6 +565,65 @@ static void test_corrupt_middle(void **state)
 }
 
 /* A replay never makes a row older, nor downgrades an answered action. */
+/* A sign-in link issued again replaces the used one, live and when its
+ * record is replayed after a kill. */
+static void test_put_over(void **state)
+{
+	struct jr_action a = act("eps", "LOGIN_ENTERPRISE_ADMIN",
+				 JR_ACT_GRANTED, "https://x.test/used"),
+			 got;
+	struct journal *j = open_w();
+
+	(void)state;
+	assert_int_equal(journal_put_action(j, &a), 0);
+	next_ms();
+	/* The plain put keeps the answer; the "over" one replaces it. */
+	a = act("eps", "LOGIN_ENTERPRISE_ADMIN", JR_ACT_ISSUED,
+		"https://x.test/new1");
+	assert_int_equal(journal_put_action(j, &a), 0);
+	assert_int_equal(journal_get_action(j, "eps", "LOGIN_ENTERPRISE_ADMIN",
+					    &got),
+			 0);
+	assert_int_equal(got.status, JR_ACT_GRANTED);
+	jr_action_release(&got);
+	assert_int_equal(journal_put_action_over(j, &a), 0);
+	assert_int_equal(journal_get_action(j, "eps", "LOGIN_ENTERPRISE_ADMIN",
+					    &got),
+			 0);
+	assert_int_equal(got.status, JR_ACT_ISSUED);
+	assert_string_equal(got.url, "https://x.test/new1");
+	jr_action_release(&got);
+
+	/* Granted again, committed; then a re-issue that only the redo
+	 * log holds when the run dies. */
+	a = act("eps", "LOGIN_ENTERPRISE_ADMIN", JR_ACT_GRANTED,
+		"https://x.test/new1");
+	assert_int_equal(journal_put_action(j, &a), 0);
+	next_ms();
+	redo_on(j);
+	assert_int_equal(journal_begin(j), 0);
+	a = act("eps", "LOGIN_ENTERPRISE_ADMIN", JR_ACT_ISSUED,
+		"https://x.test/new2");
+	assert_int_equal(journal_put_action_over(j, &a), 0);
+	assert_int_equal(journal_redo_sync(j), 0);
+	journal_close(j); /* no commit: as if killed */
+
+	j = open_w();
+	assert_int_equal(journal_get_action(j, "eps", "LOGIN_ENTERPRISE_ADMIN",
+					    &got),
+			 0);
+	assert_int_equal(got.status, JR_ACT_GRANTED);
+	jr_action_release(&got);
+	assert_int_equal(recover(j), 1);
+	assert_int_equal(journal_get_action(j, "eps", "LOGIN_ENTERPRISE_ADMIN",
+					    &got),
+			 0);
+	assert_int_equal(got.status, JR_ACT_ISSUED);
+	assert_string_equal(got.url, "https://x.test/new2");
+	jr_action_release(&got);
+	journal_close(j);
+}
+
 static void test_never_older(void **state)
 {
 	struct jr_enterprise e = ent("delta"), got;
@@ -832,6 +891,7 @@ int main(void)
 		cmocka_unit_test_setup(test_garbage_tail, fresh),
 		cmocka_unit_test_setup(test_corrupt_middle, fresh),
 		cmocka_unit_test_setup(test_never_older, fresh),
+		cmocka_unit_test_setup(test_put_over, fresh),
 		cmocka_unit_test_setup(test_uncovered, fresh),
 		cmocka_unit_test_setup(test_oversized, fresh),
 		cmocka_unit_test_setup(test_recover_nothing, fresh),
