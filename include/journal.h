@@ -218,5 +218,10 @@ struct sqlite3_stmt;
  * NULL on error. Give it back with journal_stmt_done (which resets it). */
 struct sqlite3_stmt *journal_stmt(struct journal *j, const char *sql);
 void journal_stmt_done(struct journal *j, struct sqlite3_stmt *st);
+/* Steps st, a write that returns no rows, and gives it back: 0, or -1
+ * (journal_errmsg says why). While the redo log is on, the statement is
+ * logged with its values, so that the write survives a kill -9 before
+ * the commit. */
+int journal_stmt_run(struct journal *j, struct sqlite3_stmt *st);
 
 #endif

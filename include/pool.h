@@ -212,9 +212,9 @@ struct pool_config {
 	 * redo records, journal_redo_sync). When set, done callbacks of jobs
 	 * that ran run on the worker that ran them, one at a time (the pool's
 	 * done lock), each followed by settle when the job was not
-	 * replay-safe or its callback released work: the worker then takes
-	 * its next job at once, and no outcome waits for a commit or another
-	 * thread. Batches then end only at 4096 outcomes, at 50 ms (they
+	 * replay-safe or its callback released work that is not: the worker
+	 * then takes its next job at once, and no outcome waits for a commit
+	 * or another thread. Batches then end only at 4096 outcomes, at 50 ms (they
 	 * bound how stale other readers of the journal may be), when nothing
 	 * else runs, or when the pool stops. May be NULL (done callbacks on
 	 * the pool_run thread, settled by batch_end, as above).

@@ -56,7 +56,6 @@ struct journal {
 	size_t redo_head;
 	/* Some record went to the file since the last commit. */
 	bool redo_pending;
-	size_t redo_filled; /* bytes written since the file was emptied */
 	/* The file holds records the database may lack (redo_reapply
 	 * failed): no commit empties it any more. */
 	bool redo_stale;
@@ -67,9 +66,6 @@ struct journal {
 	bool own_err;
 	char errbuf[256];
 };
-
-/* The redo file is emptied at a commit once it holds this much. */
-#define REDO_KEEP ((size_t)1 << 20)
 
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS meta ("
@@ -301,18 +297,16 @@ int journal_commit(struct journal *j)
 		j->redo_len = j->redo_head;
 		return 0;
 	}
-	/* Everything recorded is in the database now: the file may be
-	 * emptied (O_APPEND starts the next write at 0). Records already in
-	 * the database replay to no effect, so that waits until it has
-	 * grown: emptying it at every commit costs an ftruncate, and ext4
-	 * then allocates its blocks again at the next writes. Should the
+	/* Everything recorded is in the database now: empty the file
+	 * (O_APPEND starts the next write at 0). It must be emptied: the
+	 * records still buffered are dropped, so a record left in the file
+	 * could be older than what the database holds, and statement
+	 * records (journal_stmt_run) replay whatever they find. Should the
 	 * ftruncate fail, the end of a half-written record must still go
 	 * out, or it would hide the records after it. */
 	j->redo_pending = false;
-	if (j->redo_filled >= REDO_KEEP && ftruncate(j->redo_fd, 0) == 0) {
+	if (ftruncate(j->redo_fd, 0) == 0)
 		j->redo_head = 0;
-		j->redo_filled = 0;
-	}
 	j->redo_len = j->redo_head;
 	return 0;
 }
@@ -783,6 +777,21 @@ void journal_stmt_done(struct journal *j, sqlite3_stmt *st)
 	finish(j, st);
 }
 
+static void redo_log_sql(struct journal *j, sqlite3_stmt *st);
+
+int journal_stmt_run(struct journal *j, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_DONE) {
+		journal_stmt_done(j, st);
+		return -1;
+	}
+	redo_log_sql(j, st); /* its record covers it, unlike finish's */
+	release(j, st);
+	return 0;
+}
+
 /* --- redo log -------------------------------------------------------- */
 
 /*
@@ -790,8 +799,8 @@ void journal_stmt_done(struct journal *j, sqlite3_stmt *st)
  *
  *   "TPR1"  magic, 4 bytes
  *   n       payload length, u32 (at most REDO_MAX)
- *   payload n bytes: a type byte (REDO_ENT, REDO_ACT, REDO_ACT_OVER),
- *           then the fields
+ *   payload n bytes: a type byte (REDO_ENT, REDO_ACT, REDO_ACT_OVER,
+ *           REDO_SQL), then the fields
  *           in the order of redo_log_enterprise / redo_log_action:
  *           integers as int64, strings as a u32 length (REDO_NULL for
  *           NULL) then that many bytes, the terminating NUL included, so
@@ -812,6 +821,7 @@ void journal_stmt_done(struct journal *j, sqlite3_stmt *st)
 #define REDO_ENT 'E'
 #define REDO_ACT 'A'
 #define REDO_ACT_OVER 'O' /* journal_put_action_over */
+#define REDO_SQL 'S'      /* journal_stmt_run: the statement, values in it */
 
 static int digest_new(EVP_MD **md, EVP_MD_CTX **ctx)
 {
@@ -981,6 +991,29 @@ static void redo_log_action(struct journal *j, const struct jr_action *a,
 	redo_seal(j, size);
 }
 
+/* A write through journal_stmt_run: the statement with its values. */
+static void redo_log_sql(struct journal *j, sqlite3_stmt *st)
+{
+	char *sql;
+	size_t ns = 0, size;
+	unsigned char *p;
+
+	if (!redo_wanted(j))
+		return;
+	sql = sqlite3_expanded_sql(st);
+	size = sql ? 1 + wire_str(sql, &ns) : (size_t)REDO_MAX + 1;
+	if (size > REDO_MAX) { /* only a commit keeps it */
+		j->uncovered = true;
+		sqlite3_free(sql);
+		return;
+	}
+	p = redo_start(j, size);
+	*p++ = REDO_SQL;
+	put_str(p, sql, ns);
+	redo_seal(j, size);
+	sqlite3_free(sql);
+}
+
 int journal_redo_begin(struct journal *j, char **err)
 {
 	struct stat sb;
@@ -1065,7 +1098,6 @@ int journal_redo_sync(struct journal *j)
 
 		if (n > 0) {
 			done += (size_t)n;
-			j->redo_filled += (size_t)n;
 			j->redo_pending = true;
 			continue;
 		}
@@ -1106,7 +1138,6 @@ void journal_redo_end(struct journal *j)
 	j->redo_path = NULL;
 	j->redo_buf = NULL;
 	j->redo_len = j->redo_cap = j->redo_head = 0;
-	j->redo_filled = 0;
 	j->redo_pending = false;
 	j->redo_stale = false;
 	j->redo_ctx = NULL;
@@ -1290,6 +1321,13 @@ static int redo_apply(struct journal *j, char *p, size_t n)
 		if (r.bad || r.p != r.end || !e.name)
 			return 1;
 		return replay_enterprise(j, &e, at);
+	}
+	if (p[0] == REDO_SQL) {
+		const char *sql = get_str(&r);
+
+		if (r.bad || r.p != r.end || !sql)
+			return 1;
+		return exec_sql(j, sql, false);
 	}
 	if (p[0] == REDO_ACT || p[0] == REDO_ACT_OVER) {
 		struct jr_action a;

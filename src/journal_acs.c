@@ -148,11 +148,10 @@ int journal_put_acs(struct journal *j, const struct jr_acs *a)
 	sqlite3_bind_int64(st, 12, a->updated_at
 					   ? a->updated_at
 					   : clock_wall_ns() / TP_NS_PER_MS);
-	rc = sqlite3_step(st);
-	journal_stmt_done(j, st);
+	rc = journal_stmt_run(j, st);
 	free(tk);
 	free(ok);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 int journal_forget_acs(struct journal *j, const char *tenant_id,
@@ -162,7 +161,7 @@ int journal_forget_acs(struct journal *j, const char *tenant_id,
 				  " WHERE tenant_key=? AND object_key=?";
 	sqlite3_stmt *st = journal_stmt(j, sql);
 	char *tk, *ok;
-	int rc;
+	int rc, changed;
 
 	if (!st)
 		return -1;
@@ -171,12 +170,14 @@ int journal_forget_acs(struct journal *j, const char *tenant_id,
 	bind(st, 1, tk);
 	bind(st, 2, ok);
 	rc = sqlite3_step(st);
+	/* Asked before st goes back: it may be finalized then. */
+	changed = sqlite3_changes(sqlite3_db_handle(st));
 	journal_stmt_done(j, st);
 	free(tk);
 	free(ok);
 	if (rc != SQLITE_DONE)
 		return -1;
-	return sqlite3_changes(sqlite3_db_handle(st)) ? 0 : 1;
+	return changed ? 0 : 1;
 }
 
 int journal_each_acs(struct journal *j, const char *enterprise,

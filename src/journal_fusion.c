@@ -123,7 +123,6 @@ int journal_put_wizard(struct journal *j, const struct jr_wizard *w)
 	sqlite3_stmt *st = journal_stmt(
 		j, "INSERT OR REPLACE INTO fusion_wizards(tenant_key, " WIZ_COLS
 		   ") VALUES (lower(?),?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-	int rc;
 
 	if (!st)
 		return -1;
@@ -143,9 +142,7 @@ int journal_put_wizard(struct journal *j, const struct jr_wizard *w)
 	bind_text(st, 14, w->draas_instance);
 	bind_text(st, 15, w->application_id);
 	bind_text(st, 16, w->secret_fp);
-	rc = sqlite3_step(st);
-	journal_stmt_done(j, st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return journal_stmt_run(j, st);
 }
 
 int journal_forget_wizard(struct journal *j, const char *tenant,
@@ -154,17 +151,19 @@ int journal_forget_wizard(struct journal *j, const char *tenant,
 	sqlite3_stmt *st = journal_stmt(
 		j, "DELETE FROM fusion_wizards"
 		   " WHERE tenant_key=lower(?) AND subscription=?");
-	int rc;
+	int rc, changed;
 
 	if (!st)
 		return -1;
 	bind_text(st, 1, tenant);
 	sqlite3_bind_int64(st, 2, subscription);
 	rc = sqlite3_step(st);
+	/* Asked before st goes back: it may be finalized then. */
+	changed = sqlite3_changes(sqlite3_db_handle(st));
 	journal_stmt_done(j, st);
 	if (rc != SQLITE_DONE)
 		return -1;
-	return sqlite3_changes(sqlite3_db_handle(st)) > 0 ? 0 : 1;
+	return changed > 0 ? 0 : 1;
 }
 
 int journal_each_wizard(struct journal *j, const char *enterprise,

@@ -238,6 +238,21 @@ static bool holding(const struct pool *p)
 	return p->cfg.settle ? p->in_done : p->in_batch;
 }
 
+/*
+ * Whether a held job is not replay-safe. The next poll of a wizard, which
+ * its last poll's callback queued, needs no settled cause: sent again
+ * after a kill, it reads the same state again.
+ */
+static bool holds_unsafe(const struct pool *p)
+{
+	const struct pool_job *d;
+
+	for (d = p->held.head; d; d = d->next)
+		if (!d->replay_safe)
+			return true;
+	return false;
+}
+
 /* Lets the held jobs go (their cause is durable). */
 static void release_held(struct pool *p)
 {
@@ -734,15 +749,15 @@ static void run_done(struct pool *p, struct pool_job *j, bool sent)
 		pthread_mutex_unlock(&p->mu);
 		j->done(j->payload, &end);
 		/* Settled before its request stops counting and before the
-		 * work it released starts; other outcomes (a wizard poll's,
-		 * that released nothing) wait for the batch's commit. */
+		 * work it released starts; other outcomes (a wizard poll's)
+		 * wait for the batch's commit. */
 		if (p->cfg.settle && sent)
 			p->cfg.settle(p->cfg.arg);
 		pthread_mutex_lock(&p->mu);
 		p->batch_n++;
 	}
 	if (p->cfg.settle && p->in_done) {
-		if (!sent && p->held.head)
+		if (!sent && holds_unsafe(p))
 			batch_edge(p, p->cfg.settle);
 		p->in_done = 0;
 		release_held(p);

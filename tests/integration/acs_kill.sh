@@ -38,6 +38,10 @@ for k in 1 2; do
 	echo "# kill $k at $(acs_now) requests (target $target)"
 done
 check "both kills hit a running apply" test $killed = 2
+# What the last kill left in the redo log reaches the database first
+# (any command replays it; apply would too).
+tp -q -m "$T/m" state list
+expect_rc 0 "state list replays the redo log"
 confirmed=$(jq_db "select count(*) from acs_assignments where status=1")
 check "the kills left work to do ($confirmed confirmed)" test "$confirmed" -lt $N
 

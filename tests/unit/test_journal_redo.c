@@ -342,8 +342,7 @@ static void test_round_trip_close(void **state)
 	journal_close(j);
 }
 
-/* A commit leaves the records it covers in the file (they replay to no
- * effect) until the file holds REDO_KEEP (1 MiB), then empties it; the
+/* A commit empties the file; the next record starts it again at 0; the
  * end of logging removes it once all is committed. */
 static void test_commit_truncates(void **state)
 {
@@ -370,37 +369,17 @@ static void test_commit_truncates(void **state)
 	assert_int_equal(journal_redo_sync(j), 0);
 	assert_true(fsize(redo) == 2 * one);
 	assert_int_equal(journal_commit(j), 0);
-	assert_true(fsize(redo) == 2 * one); /* small: kept */
+	assert_true(fsize(redo) == 0);
 
 	assert_int_equal(journal_begin(j), 0);
 	assert_int_equal(journal_put_enterprise(j, &e), 0);
 	assert_int_equal(journal_redo_sync(j), 0);
-	assert_true(fsize(redo) == 3 * one);
+	assert_true(fsize(redo) == one);
 	assert_int_equal(journal_commit(j), 0);
 	/* A put outside a transaction commits by itself: no record. */
 	assert_int_equal(journal_put_enterprise(j, &e), 0);
 	assert_int_equal(journal_redo_sync(j), 0);
-	assert_true(fsize(redo) == 3 * one);
-	/* Past 1 MiB, the next commit empties it. */
-	{
-		size_t n = 200000;
-		char *big = xmalloc(n + 1);
-		int i;
-
-		memset(big, 'x', n);
-		big[n] = '\0';
-		e.last_error = big;
-		assert_int_equal(journal_begin(j), 0);
-		for (i = 0; i < 6; i++) {
-			assert_int_equal(journal_put_enterprise(j, &e), 0);
-			assert_int_equal(journal_redo_sync(j), 0);
-		}
-		assert_true(fsize(redo) > (off_t)1 << 20);
-		assert_int_equal(journal_commit(j), 0);
-		assert_true(fsize(redo) == 0);
-		e.last_error = NULL;
-		free(big);
-	}
+	assert_true(fsize(redo) == 0);
 	journal_redo_end(j);
 	assert_true(fsize(redo) == -1);
 	journal_redo_end(j); /* logging is off: nothing to do */
@@ -416,7 +395,6 @@ static void test_rollback(void **state)
 	struct jr_enterprise got;
 	struct journal *j = open_w();
 	int64_t at;
-	off_t written;
 
 	(void)state;
 	redo_on(j);
@@ -430,14 +408,14 @@ static void test_rollback(void **state)
 	assert_int_equal(journal_put_enterprise(j, &e2), 0);
 	next_ms();
 	assert_int_equal(journal_rollback(j), 0);
-	written = fsize(redo);
+	assert_true(fsize(redo) == 0);
 	assert_int_equal(journal_get_enterprise(j, "one", &got), 0);
 	assert_true(got.updated_at == at);
 	jr_enterprise_release(&got);
 	assert_false(present(j, "two"));
 	/* Nothing pending: the next sync writes nothing. */
 	assert_int_equal(journal_redo_sync(j), 0);
-	assert_true(fsize(redo) == written);
+	assert_true(fsize(redo) == 0);
 
 	/* A rollback with nothing written leaves the database alone. */
 	assert_int_equal(journal_begin(j), 0);
@@ -565,6 +543,73 @@ static void test_corrupt_middle(void **state)
 }
 
 /* A replay never makes a row older, nor downgrades an answered action. */
+struct found {
+	int wizards, acs;
+	int steps_done;
+	char *json;
+};
+
+static int count_wizard(const struct jr_wizard *w, void *arg)
+{
+	struct found *f = arg;
+
+	f->wizards++;
+	f->steps_done = w->steps_done;
+	free(f->json);
+	f->json = w->steps_json ? xstrdup(w->steps_json) : NULL;
+	return 0;
+}
+
+static int count_acs(const struct jr_acs *a, void *arg)
+{
+	struct found *f = arg;
+
+	(void)a;
+	f->acs++;
+	return 0;
+}
+
+/* Wizard and ACS rows written through journal_stmt_run come back from the
+ * redo log after a kill, values and all. */
+static void test_sql_records(void **state)
+{
+	struct jr_wizard w = {0};
+	struct jr_acs s = {0};
+	struct journal *j = open_w();
+	struct found f = {0, 0, 0, NULL};
+
+	(void)state;
+	w.tenant = "27b418d0-b197-483d-a0b8-da90407a92c4";
+	w.subscription = 9;
+	w.status = JR_WIZ_RUNNING;
+	w.steps_total = 6;
+	w.steps_done = 4;
+	w.steps_json = "[{\"name\":\"it's \\\"quoted\\\"\"}]";
+	s.tenant_id = "27b418d0-b197-483d-a0b8-da90407a92c4";
+	s.object_id = "0c5ee63a-3f5e-4a4d-9c8e-3b8f0d9f2a11";
+	s.principal_type = "user";
+	s.client_ids = "";
+	s.present = 1;
+	s.status = JR_ACS_CONFIRMED;
+	redo_on(j);
+	assert_int_equal(journal_begin(j), 0);
+	assert_int_equal(journal_put_wizard(j, &w), 0);
+	assert_int_equal(journal_put_acs(j, &s), 0);
+	assert_int_equal(journal_redo_sync(j), 0);
+	journal_close(j); /* no commit: as if killed */
+
+	j = open_w();
+	assert_int_equal(recover(j), 2);
+	assert_int_equal(journal_each_wizard(j, NULL, count_wizard, &f), 0);
+	assert_int_equal(journal_each_acs(j, NULL, count_acs, &f), 0);
+	assert_int_equal(f.wizards, 1);
+	assert_int_equal(f.acs, 1);
+	assert_int_equal(f.steps_done, 4);
+	assert_string_equal(f.json, w.steps_json);
+	free(f.json);
+	journal_close(j);
+}
+
 /* A sign-in link issued again replaces the used one, live and when its
  * record is replayed after a kill. */
 static void test_put_over(void **state)
@@ -711,7 +756,11 @@ static void test_uncovered(void **state)
 	assert_int_equal(journal_meta_get(j, "schema", &v), 0); /* a read */
 	free(v);
 	assert_false(journal_redo_uncovered(j));
+	/* Wizard and ACS rows are logged as statements (journal_stmt_run). */
 	assert_int_equal(journal_put_wizard(j, &w), 0);
+	assert_int_equal(journal_put_acs(j, &s), 0);
+	assert_false(journal_redo_uncovered(j));
+	assert_int_equal(journal_forget_wizard(j, w.tenant, 9), 0);
 	assert_true(journal_redo_uncovered(j));
 	assert_int_equal(journal_put_enterprise(j, &e), 0);
 	assert_true(journal_redo_uncovered(j)); /* a put leaves it set */
@@ -719,7 +768,7 @@ static void test_uncovered(void **state)
 	assert_false(journal_redo_uncovered(j));
 
 	assert_int_equal(journal_begin(j), 0);
-	assert_int_equal(journal_put_acs(j, &s), 0);
+	assert_int_equal(journal_forget_acs(j, s.tenant_id, s.object_id), 0);
 	assert_true(journal_redo_uncovered(j));
 	assert_int_equal(journal_rollback(j), 0);
 	assert_false(journal_redo_uncovered(j));
@@ -732,7 +781,7 @@ static void test_uncovered(void **state)
 
 	/* Outside a transaction a write commits by itself. */
 	assert_int_equal(journal_meta_set(j, "k", "w"), 0);
-	assert_int_equal(journal_forget_wizard(j, w.tenant, 9), 0);
+	assert_true(journal_forget_wizard(j, w.tenant, 9) >= 0);
 	assert_false(journal_redo_uncovered(j));
 	journal_redo_end(j);
 	journal_close(j);
@@ -892,6 +941,7 @@ int main(void)
 		cmocka_unit_test_setup(test_corrupt_middle, fresh),
 		cmocka_unit_test_setup(test_never_older, fresh),
 		cmocka_unit_test_setup(test_put_over, fresh),
+		cmocka_unit_test_setup(test_sql_records, fresh),
 		cmocka_unit_test_setup(test_uncovered, fresh),
 		cmocka_unit_test_setup(test_oversized, fresh),
 		cmocka_unit_test_setup(test_recover_nothing, fresh),
