@@ -31,6 +31,7 @@ struct tj {
 	int again; /* return POOL_AGAIN this many times first */
 	int64_t again_ns;
 	int stop_at_run;   /* call pool_stop when it runs */
+	int after_stop;    /* its run waits until a job has called pool_stop */
 	int block;         /* wait for tally->release */
 	int64_t run_at[4]; /* mono ns of each run */
 	int runs;
@@ -47,7 +48,7 @@ struct tj {
 struct tally {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	int seq, started, release, running, max_running;
+	int seq, started, release, running, max_running, stopped;
 	int done_calls, done_off_thread;
 	int log[64]; /* run order of ids (first runs) */
 	int nlog;
@@ -89,12 +90,15 @@ static struct pool_result tj_run(void *payload, struct pool_ctx *ctx)
 	if (++t->running > t->max_running)
 		t->max_running = t->running;
 	pthread_cond_broadcast(&t->cv);
-	while (j->block && !t->release)
+	while ((j->block && !t->release) || (j->after_stop && !t->stopped))
 		pthread_cond_wait(&t->cv, &t->mu);
 	t->running--;
-	pthread_mutex_unlock(&t->mu);
-	if (j->stop_at_run)
+	if (j->stop_at_run) {
 		pool_stop(ctx->pool);
+		t->stopped = 1;
+		pthread_cond_broadcast(&t->cv);
+	}
+	pthread_mutex_unlock(&t->mu);
 	if (j->again > 0) {
 		j->again--;
 		return pool_again(j->again_ns);
@@ -349,9 +353,14 @@ static void test_stop_from_job(void **state)
 		j[i].id = i;
 		add(p, &j[i], "job", NULL, 0);
 	}
-	/* Job 5 stops the pool (as --max-failures would). Job 30 waits on a
-	 * timer and must be cancelled as interrupted. */
+	/* Job 5 stops the pool (as --max-failures would). Job 3 waits on a
+	 * timer and must be cancelled as interrupted. The jobs after 5 wait
+	 * in their run for the stop: else, on a loaded machine, the other
+	 * worker could run many of them while job 5's worker is descheduled
+	 * on its way to pool_stop. */
 	j[5].stop_at_run = 1;
+	for (i = 6; i < N; i++)
+		j[i].after_stop = 1;
 	t.pool = p;
 	j[5].spawn = &extra;
 	j[5].spawn_dep = NULL;
