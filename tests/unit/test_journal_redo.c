@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "clock.h"
 #include "journal.h"
 #include "journal_acs.h"
 #include "journal_fusion.h"
@@ -196,10 +197,14 @@ static void leave_log(int n, off_t *ends)
 	assert_true(fsize(redo) == ends[n - 1]);
 }
 
-/* Sleeps past the current millisecond, so that updated_at moves on. */
+/* Awaits the next millisecond of the wall clock, so that updated_at
+ * moves on. */
 static void next_ms(void)
 {
-	usleep(3000);
+	int64_t ms = clock_wall_ns() / TP_NS_PER_MS;
+
+	while (clock_wall_ns() / TP_NS_PER_MS == ms)
+		usleep(100);
 }
 
 static int present(struct journal *j, const char *name)

@@ -154,16 +154,23 @@ static void test_released_after_commit(void **state)
 
 /*
  * The kill -9 bound: requests started whose outcome is not yet committed
- * (their batch has not ended) never exceed one per worker.
+ * (their batch has not ended) or settled (pool_config.settle) never
+ * exceed one per worker.
  */
-static atomic_long b_started, b_settled, b_max;
-static long b_in_batch; /* done callbacks of the open batch (dispatcher) */
+static atomic_long b_started, b_settled, b_max, b_settles;
+static long b_in_batch; /* done callbacks not yet committed or settled */
 
 static void b_end(void *arg)
 {
 	(void)arg;
 	atomic_fetch_add(&b_settled, b_in_batch);
 	b_in_batch = 0;
+}
+
+static void b_settle(void *arg)
+{
+	atomic_fetch_add(&b_settles, 1);
+	b_end(arg);
 }
 
 /* payload: NULL for a job held to the bound, non-NULL for a replay-safe
@@ -194,7 +201,7 @@ static void b_done(void *payload, const struct pool_end *e)
 		b_in_batch++;
 }
 
-static void unsettled_bound(int with_safe)
+static void unsettled_bound(int with_safe, int settle)
 {
 	static char safe;
 	struct pool_config c;
@@ -204,10 +211,14 @@ static void unsettled_bound(int with_safe)
 	atomic_store(&b_started, 0);
 	atomic_store(&b_settled, 0);
 	atomic_store(&b_max, 0);
+	atomic_store(&b_settles, 0);
 	b_in_batch = 0;
 	pool_config_default(&c);
 	c.workers = WORKERS;
-	c.batch_end = b_end;
+	if (settle)
+		c.settle = b_settle;
+	else
+		c.batch_end = b_end;
 	p = pool_new(&c);
 	for (i = 0; i < 5000; i++) {
 		struct pool_job_spec s;
@@ -228,20 +239,31 @@ static void unsettled_bound(int with_safe)
 	              atomic_load(&b_max), WORKERS);
 	assert_int_equal(atomic_load(&b_settled), 5000);
 	assert_true(atomic_load(&b_max) <= WORKERS);
+	/* With settle, replay-safe outcomes that released nothing are left
+	 * to the batch's commit: one settle per counted job. */
+	if (settle)
+		assert_int_equal(atomic_load(&b_settles), 5000);
 	pool_free(p);
 }
 
 static void test_unsettled_bound(void **state)
 {
 	(void)state;
-	unsettled_bound(0);
+	unsettled_bound(0, 0);
 }
 
 /* Replay-safe jobs (polls) beside them do not loosen the bound. */
 static void test_unsettled_bound_mixed(void **state)
 {
 	(void)state;
-	unsettled_bound(1);
+	unsettled_bound(1, 0);
+}
+
+/* The same with a settle hook (done callbacks on the workers). */
+static void test_settled_bound(void **state)
+{
+	(void)state;
+	unsettled_bound(1, 1);
 }
 
 int main(void)
@@ -250,6 +272,7 @@ int main(void)
 	    cmocka_unit_test(test_released_after_commit),
 	    cmocka_unit_test(test_unsettled_bound),
 	    cmocka_unit_test(test_unsettled_bound_mixed),
+	    cmocka_unit_test(test_settled_bound),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,11 +1,10 @@
 /*
  * Unit tests: the pool with a settle hook (pool.h). Done callbacks of jobs
  * that ran run on their workers, never two at once, inside a batch; the
- * work a callback releases starts only after settle has returned; a
- * worker settles its outcome before it takes another job, so requests
- * sent whose outcome is not yet settled never exceed one per worker;
- * replay-safe outcomes that release nothing are left to the batch's
- * commit; stopping still ends every job. Real threads, no fixed sleeps.
+ * work a callback releases starts only after settle has returned;
+ * stopping still ends every job; skipped jobs get their callback. (The
+ * bound of one unsettled request per worker: test_pool_batch.c.) Real
+ * threads, no fixed sleeps.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -229,87 +228,6 @@ static void test_stop(void **state)
 	pool_free(w.pool);
 }
 
-/*
- * The kill -9 bound: requests started whose outcome is not yet settled
- * never exceed one per worker. A replay-safe job (a poll) is settled only
- * when its callback released work.
- */
-static atomic_long b_started, b_settled, b_max, b_settles;
-static long b_pending; /* unsafe outcomes whose done ran, not settled */
-
-static void b_settle(void *arg)
-{
-	(void)arg;
-	atomic_fetch_add(&b_settles, 1);
-	atomic_fetch_add(&b_settled, b_pending);
-	b_pending = 0;
-}
-
-static struct pool_result b_run(void *payload, struct pool_ctx *ctx)
-{
-	volatile unsigned spin = 0;
-
-	if (!payload) {
-		long open = atomic_fetch_add(&b_started, 1) + 1 -
-		            atomic_load(&b_settled);
-		long m = atomic_load(&b_max);
-
-		while (open > m &&
-		       !atomic_compare_exchange_weak(&b_max, &m, open))
-			;
-	}
-	/* Runs of a few microseconds, uneven, like fast local requests. */
-	while (spin < 200u * (unsigned)(ctx->worker_index + 1))
-		spin++;
-	return pool_done();
-}
-
-static void b_done(void *payload, const struct pool_end *e)
-{
-	(void)e;
-	if (!payload)
-		b_pending++;
-}
-
-static void test_unsettled_bound(void **state)
-{
-	static char safe;
-	struct pool_config c;
-	struct pool *p;
-	int i;
-
-	(void)state;
-	atomic_store(&b_started, 0);
-	atomic_store(&b_settled, 0);
-	atomic_store(&b_max, 0);
-	atomic_store(&b_settles, 0);
-	b_pending = 0;
-	pool_config_default(&c);
-	c.workers = WORKERS;
-	c.settle = b_settle;
-	p = pool_new(&c);
-	for (i = 0; i < 5000; i++) {
-		struct pool_job_spec s;
-
-		memset(&s, 0, sizeof(s));
-		s.api = POOL_NO_API;
-		s.run = b_run;
-		s.done = b_done;
-		pool_add(p, &s);
-		s.payload = &safe; /* a replay-safe job beside each */
-		s.replay_safe = true;
-		pool_add(p, &s);
-	}
-	assert_int_equal(pool_run(p), POOL_RUN_FINISHED);
-	print_message("# at most %ld unsettled runs with %d workers\n",
-	              atomic_load(&b_max), WORKERS);
-	assert_int_equal(atomic_load(&b_settled), 5000);
-	assert_true(atomic_load(&b_max) <= WORKERS);
-	/* The replay-safe outcomes released nothing: not settled. */
-	assert_int_equal(atomic_load(&b_settles), 5000);
-	pool_free(p);
-}
-
 /* A failed dependency: its dependents are skipped, on the pool_run thread,
  * and still get their done callback. */
 static struct pool_result fail_run(void *payload, struct pool_ctx *ctx)
@@ -358,7 +276,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_released_after_settle),
 	    cmocka_unit_test(test_stop),
-	    cmocka_unit_test(test_unsettled_bound),
 	    cmocka_unit_test(test_skipped),
 	};
 
