@@ -6,7 +6,26 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* SHA-256 fetched once: EVP_sha256() makes EVP_Digest fetch it from the
+ * provider on every call, which cost as much as the digest itself. */
+static EVP_MD *sha256;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_free(void)
+{
+	EVP_MD_free(sha256);
+}
+
+static void sha256_fetch(void)
+{
+	sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (sha256)
+		atexit(sha256_free);
+}
 
 void cbtoken_hash(const char *token, char hash[CBTOKEN_HASH_LEN + 1])
 {
@@ -14,7 +33,9 @@ void cbtoken_hash(const char *token, char hash[CBTOKEN_HASH_LEN + 1])
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int n = 0, i;
 
-	EVP_Digest(token, strlen(token), md, &n, EVP_sha256(), NULL);
+	pthread_once(&sha256_once, sha256_fetch);
+	EVP_Digest(token, strlen(token), md, &n,
+		   sha256 ? sha256 : EVP_sha256(), NULL);
 	for (i = 0; i < n && i < CBTOKEN_HASH_LEN / 2; i++) {
 		hash[2 * i] = hex[md[i] >> 4];
 		hash[2 * i + 1] = hex[md[i] & 15];
