@@ -674,6 +674,71 @@ static void test_put_over(void **state)
 	journal_close(j);
 }
 
+/* A reader of the state file through another connection. */
+static struct journal *open_r(void)
+{
+	struct journal *j;
+	char *err = NULL;
+
+	assert_int_equal(journal_open(path, JOURNAL_READ, &j, &err), 0);
+	assert_null(err);
+	return j;
+}
+
+/*
+ * While logging, puts run only when something else reads or writes, or
+ * at the commit (deferred puts): the writer still reads its own puts in
+ * order, another connection sees them only once committed, and an
+ * answer still outlives a URL issued after it.
+ */
+static void test_deferred_puts(void **state)
+{
+	struct jr_enterprise e = ent("lazy"), got_e;
+	struct jr_action a, got;
+	struct journal *j = open_w(), *r;
+
+	(void)state;
+	redo_on(j);
+	assert_int_equal(journal_begin(j), 0);
+	assert_int_equal(journal_put_enterprise(j, &e), 0);
+	a = act("lazy", "REGISTRATION", JR_ACT_ISSUED, "https://x.test/1");
+	assert_int_equal(journal_put_action(j, &a), 0);
+	a = act("lazy", "REGISTRATION", JR_ACT_GRANTED, "https://x.test/1");
+	assert_int_equal(journal_put_action(j, &a), 0);
+	a = act("lazy", "REGISTRATION", JR_ACT_ISSUED, "https://x.test/2");
+	assert_int_equal(journal_put_action(j, &a), 0);
+	a = act("lazy", "CONSENT", JR_ACT_ISSUED, "https://x.test/3");
+	assert_int_equal(journal_put_action(j, &a), 0);
+	assert_int_equal(journal_redo_sync(j), 0);
+
+	r = open_r();
+	assert_false(present(r, "lazy"));
+	assert_int_equal(journal_get_action(j, "lazy", "REGISTRATION", &got),
+			 0);
+	assert_int_equal(got.status, JR_ACT_GRANTED);
+	assert_string_equal(got.url, "https://x.test/1");
+	jr_action_release(&got);
+	assert_int_equal(journal_get_enterprise(j, "lazy", &got_e), 0);
+	assert_true(got_e.id == e.id);
+	jr_enterprise_release(&got_e);
+	assert_false(present(r, "lazy"));
+
+	/* Queued again after the read; the commit runs them. */
+	e.status = JR_ENT_FAILED;
+	assert_int_equal(journal_put_enterprise(j, &e), 0);
+	assert_int_equal(journal_commit(j), 0);
+	assert_int_equal(journal_get_enterprise(r, "lazy", &got_e), 0);
+	assert_int_equal(got_e.status, JR_ENT_FAILED);
+	jr_enterprise_release(&got_e);
+	assert_int_equal(journal_get_action(r, "lazy", "CONSENT", &got), 0);
+	assert_string_equal(got.url, "https://x.test/3");
+	jr_action_release(&got);
+	journal_close(r);
+	journal_redo_end(j);
+	assert_true(fsize(redo) == -1);
+	journal_close(j);
+}
+
 static void test_never_older(void **state)
 {
 	struct jr_enterprise e = ent("delta"), got;
@@ -941,6 +1006,7 @@ int main(void)
 		cmocka_unit_test_setup(test_round_trip_close, fresh),
 		cmocka_unit_test_setup(test_commit_truncates, fresh),
 		cmocka_unit_test_setup(test_rollback, fresh),
+		cmocka_unit_test_setup(test_deferred_puts, fresh),
 		cmocka_unit_test_setup(test_torn_tail, fresh),
 		cmocka_unit_test_setup(test_garbage_tail, fresh),
 		cmocka_unit_test_setup(test_corrupt_middle, fresh),
