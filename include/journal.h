@@ -166,6 +166,10 @@ int journal_find_action_by_token(struct journal *j, const char *hash,
  * synchronous=NORMAL); a commit empties the file. The next holder of the
  * state lock replays what a killed run left (journal_redo_recover).
  *
+ * While logging inside a transaction, a logged put is also deferred: it
+ * runs, in order, just before the next other statement of this
+ * connection (so every read sees it) or the commit, and goes with a
+ * rollback; should it fail then, that statement or the commit fails.
  * A put outside a transaction commits by itself and is not logged.
  * Records are binary, checksummed, in the host's byte order; only this
  * code reads them. A replay never makes a row older than it is.
