@@ -24,6 +24,7 @@
 #define TP_JOURNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -190,8 +191,8 @@ int journal_redo_begin(struct journal *j, char **err);
  * is off. */
 int journal_redo_sync(struct journal *j);
 /* Whether, since the last commit, a write went to the database that the
- * redo log does not cover (any non-read-only statement other than the two
- * logged puts: Fusion and ACS rows, meta, forget...; the puts too while
+ * redo log does not cover (any non-read-only statement other than the
+ * logged puts and journal_write: meta, forget...; those too while
  * logging is off): then only a commit makes it durable. Writes outside a
  * transaction commit by themselves and do not count; a commit or a
  * rollback clears it. */
@@ -222,10 +223,38 @@ struct sqlite3_stmt;
  * NULL on error. Give it back with journal_stmt_done (which resets it). */
 struct sqlite3_stmt *journal_stmt(struct journal *j, const char *sql);
 void journal_stmt_done(struct journal *j, struct sqlite3_stmt *st);
-/* Steps st, a write that returns no rows, and gives it back: 0, or -1
- * (journal_errmsg says why). While the redo log is on, the statement is
- * logged with its values, so that the write survives a kill -9 before
- * the commit. */
-int journal_stmt_run(struct journal *j, struct sqlite3_stmt *st);
+
+/* A value for journal_write. */
+enum { JR_VAL_NULL, JR_VAL_INT, JR_VAL_TEXT };
+struct jr_val {
+	int type;      /* JR_VAL_*; a JR_VAL_TEXT with s NULL binds NULL */
+	int64_t i;     /* JR_VAL_INT */
+	const char *s; /* JR_VAL_TEXT; copied */
+};
+#define JR_VALS_MAX 32
+
+static inline struct jr_val jr_int(int64_t i)
+{
+	struct jr_val v = {JR_VAL_INT, i, NULL};
+	return v;
+}
+
+static inline struct jr_val jr_text(const char *s)
+{
+	struct jr_val v = {JR_VAL_TEXT, 0, s};
+	return v;
+}
+
+/*
+ * Runs sql, a write that returns no rows, with v[0..n) (n <=
+ * JR_VALS_MAX) bound to its parameters in order: 0, or -1 (journal_errmsg
+ * says why). sql must be a string literal (or live as long as j): the
+ * statement is cached by its address. While the redo log is on inside a
+ * transaction, the write is logged with its values (it survives a kill
+ * -9 once synced; a replay runs it again as it is) and deferred, as the
+ * puts are.
+ */
+int journal_write(struct journal *j, const char *sql, const struct jr_val *v,
+		  int n);
 
 #endif

@@ -567,7 +567,7 @@ static void batch_end(void *arg)
  * Makes the outcomes journaled so far survive a kill -9 (pool.h, settle):
  * their redo records with one write(), which costs a fraction of a
  * commit; but a commit when the batch holds writes the redo log does not
- * cover (Fusion and ACS rows).
+ * cover (journal_redo_uncovered).
  */
 static void settle(void *arg)
 {

@@ -113,8 +113,8 @@ const char *journal_errmsg(struct journal *j)
 /*
  * Notes that st, just stepped, may have written to the database. A write
  * outside a transaction commits on its own, so only writes inside one
- * are uncovered. The two logged puts do not come here: their record
- * covers them.
+ * are uncovered. The logged puts and journal_write do not come here:
+ * their record covers them.
  */
 static void note_write(struct journal *j, sqlite3_stmt *st)
 {
@@ -311,7 +311,7 @@ int journal_commit(struct journal *j)
 	 * (O_APPEND starts the next write at 0). It must be emptied: the
 	 * records still buffered are dropped, so a record left in the file
 	 * could be older than what the database holds, and statement
-	 * records (journal_stmt_run) replay whatever they find. Should the
+	 * records (journal_write) replay whatever they find. Should the
 	 * ftruncate fail, the end of a half-written record must still go
 	 * out, or it would hide the records after it. */
 	j->redo_pending = false;
@@ -401,7 +401,7 @@ static int run(struct journal *j, sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* run() for the two logged puts: their record covers the write. */
+/* run() for the logged writes: their record covers the write. */
 static int run_logged(struct journal *j, sqlite3_stmt *st)
 {
 	int rc;
@@ -421,6 +421,10 @@ static bool lazy_enterprise(struct journal *j, const struct jr_enterprise *e,
 			    int64_t at);
 static bool lazy_action(struct journal *j, const struct jr_action *a,
 			int64_t at, bool over);
+static bool lazy_write(struct journal *j, const char *sql,
+		       const struct jr_val *v, int n);
+static void redo_log_write(struct journal *j, const char *sql,
+			   const struct jr_val *v, int n);
 
 int journal_meta_get(struct journal *j, const char *key, char **value)
 {
@@ -793,18 +797,39 @@ void journal_stmt_done(struct journal *j, sqlite3_stmt *st)
 	finish(j, st);
 }
 
-static void redo_log_sql(struct journal *j, sqlite3_stmt *st);
 
-int journal_stmt_run(struct journal *j, sqlite3_stmt *st)
+static void bind_vals(sqlite3_stmt *st, const struct jr_val *v, int n)
 {
-	int rc = sqlite3_step(st);
+	int i;
 
-	if (rc != SQLITE_DONE) {
-		journal_stmt_done(j, st);
-		return -1;
+	for (i = 0; i < n; i++) {
+		if (v[i].type == JR_VAL_INT)
+			sqlite3_bind_int64(st, i + 1, v[i].i);
+		else
+			bind_text(st, i + 1,
+				  v[i].type == JR_VAL_TEXT ? v[i].s : NULL);
 	}
-	redo_log_sql(j, st); /* its record covers it, unlike finish's */
-	release(j, st);
+}
+
+/* journal_write's statement, unlogged: for the write itself and for the
+ * deferred one. */
+static int write_now(struct journal *j, const char *sql,
+		     const struct jr_val *v, int n)
+{
+	sqlite3_stmt *st = prepare(j, sql);
+
+	if (!st)
+		return -1;
+	bind_vals(st, v, n);
+	return run_logged(j, st);
+}
+
+int journal_write(struct journal *j, const char *sql, const struct jr_val *v,
+		  int n)
+{
+	if (!lazy_write(j, sql, v, n) && write_now(j, sql, v, n) < 0)
+		return -1;
+	redo_log_write(j, sql, v, n);
 	return 0;
 }
 
@@ -816,7 +841,7 @@ int journal_stmt_run(struct journal *j, sqlite3_stmt *st)
  *   "TPR1"  magic, 4 bytes
  *   n       payload length, u32 (at most REDO_MAX)
  *   payload n bytes: a type byte (REDO_ENT, REDO_ACT, REDO_ACT_OVER,
- *           REDO_SQL), then the fields
+ *           REDO_SQL, REDO_VALS), then the fields
  *           in the order of redo_log_enterprise / redo_log_action:
  *           integers as int64, strings as a u32 length (REDO_NULL for
  *           NULL) then that many bytes, the terminating NUL included, so
@@ -837,7 +862,9 @@ int journal_stmt_run(struct journal *j, sqlite3_stmt *st)
 #define REDO_ENT 'E'
 #define REDO_ACT 'A'
 #define REDO_ACT_OVER 'O' /* journal_put_action_over */
-#define REDO_SQL 'S'      /* journal_stmt_run: the statement, values in it */
+#define REDO_SQL 'S'      /* a statement with its values in it: written by
+                             earlier versions, still replayed */
+#define REDO_VALS 'V'     /* journal_write: the statement, then its values */
 
 static int digest_new(EVP_MD **md, EVP_MD_CTX **ctx)
 {
@@ -1000,6 +1027,63 @@ static size_t enc_action(unsigned char *p, const struct jr_action *a,
 	return size;
 }
 
+/*
+ * The payload of a journal_write (type REDO_VALS): the statement, the
+ * number of values, then each as its type and an integer or a string. For
+ * the redo log the statement goes as text; in the queue of deferred puts
+ * (ptr) as the address of its literal, which the statement cache knows.
+ */
+static size_t enc_write(unsigned char *p, const char *sql,
+			const struct jr_val *v, int n, bool ptr)
+{
+	size_t ns, size = 1 + 2 * sizeof(int64_t), k;
+	int i;
+
+	size += ptr ? sizeof(int64_t) : wire_str(sql, &ns);
+	for (i = 0; i < n; i++)
+		size += sizeof(int64_t) +
+			(v[i].type == JR_VAL_INT
+				 ? sizeof(int64_t)
+				 : wire_str(v[i].type == JR_VAL_TEXT ? v[i].s
+								     : NULL,
+					    &k));
+	if (!p)
+		return size;
+	*p++ = REDO_VALS;
+	p = put_i64(p, ptr);
+	p = ptr ? put_i64(p, (int64_t)(uintptr_t)sql) : put_str(p, sql, ns);
+	p = put_i64(p, n);
+	for (i = 0; i < n; i++) {
+		p = put_i64(p, v[i].type);
+		if (v[i].type == JR_VAL_INT) {
+			p = put_i64(p, v[i].i);
+		} else {
+			const char *t = v[i].type == JR_VAL_TEXT ? v[i].s
+								  : NULL;
+
+			wire_str(t, &k);
+			p = put_str(p, t, k);
+		}
+	}
+	return size;
+}
+
+static void redo_log_write(struct journal *j, const char *sql,
+			   const struct jr_val *v, int n)
+{
+	size_t size;
+
+	if (!redo_wanted(j))
+		return;
+	size = enc_write(NULL, sql, v, n, false);
+	if (size > REDO_MAX) {
+		j->uncovered = true;
+		return;
+	}
+	enc_write(redo_start(j, size), sql, v, n, false);
+	redo_seal(j, size);
+}
+
 static void redo_log_enterprise(struct journal *j,
 				const struct jr_enterprise *e, int64_t at)
 {
@@ -1030,29 +1114,6 @@ static void redo_log_action(struct journal *j, const struct jr_action *a,
 	}
 	enc_action(redo_start(j, size), a, at, over);
 	redo_seal(j, size);
-}
-
-/* A write through journal_stmt_run: the statement with its values. */
-static void redo_log_sql(struct journal *j, sqlite3_stmt *st)
-{
-	char *sql;
-	size_t ns = 0, size;
-	unsigned char *p;
-
-	if (!redo_wanted(j))
-		return;
-	sql = sqlite3_expanded_sql(st);
-	size = sql ? 1 + wire_str(sql, &ns) : (size_t)REDO_MAX + 1;
-	if (size > REDO_MAX) { /* only a commit keeps it */
-		j->uncovered = true;
-		sqlite3_free(sql);
-		return;
-	}
-	p = redo_start(j, size);
-	*p++ = REDO_SQL;
-	put_str(p, sql, ns);
-	redo_seal(j, size);
-	sqlite3_free(sql);
 }
 
 int journal_redo_begin(struct journal *j, char **err)
@@ -1333,6 +1394,59 @@ static int replay_action(struct journal *j, const struct jr_action *a,
 	return ok <= 0 ? ok : put_action_at(j, a, at, over);
 }
 
+/*
+ * A REDO_VALS payload after its type byte: the statement with its values,
+ * run as journal_write ran it (a replay, like one of REDO_SQL, whatever
+ * the row holds now). 0, 1 when it cannot be read, -1 on a database
+ * error.
+ */
+static int apply_write(struct journal *j, struct redo_reader *r, bool replay)
+{
+	struct jr_val v[JR_VALS_MAX];
+	const char *sql = NULL;
+	bool ptr = get_i64(r) != 0;
+	int64_t n, i;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	/* A pointer is only valid in the process that queued it. */
+	if (ptr != !replay)
+		return 1;
+	if (ptr) {
+		uintptr_t a = (uintptr_t)get_i64(r);
+
+		sql = (const char *)a;
+	} else {
+		sql = get_str(r);
+	}
+	n = get_i64(r);
+	if (r->bad || !sql || n < 0 || n > JR_VALS_MAX)
+		return 1;
+	for (i = 0; i < n; i++) {
+		v[i].type = (int)get_i64(r);
+		v[i].i = 0;
+		v[i].s = NULL;
+		if (v[i].type == JR_VAL_INT)
+			v[i].i = get_i64(r);
+		else if (v[i].type == JR_VAL_TEXT || v[i].type == JR_VAL_NULL)
+			v[i].s = get_str(r);
+		else
+			return 1;
+	}
+	if (r->bad || r->p != r->end)
+		return 1;
+	if (ptr)
+		return write_now(j, sql, v, (int)n);
+	if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	bind_vals(st, v, (int)n);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* Replays the payload p[0..n) of an intact record: 0 (applied, or the
  * row is newer), 1 when it cannot be read (ends the replay as a corrupt
  * record does), -1 on a database error. replay: after a crash, where a
@@ -1365,6 +1479,8 @@ static int redo_apply(struct journal *j, char *p, size_t n, bool replay)
 		return replay ? replay_enterprise(j, &e, at)
 			      : put_enterprise_at(j, &e, at);
 	}
+	if (p[0] == REDO_VALS)
+		return apply_write(j, &r, replay);
 	if (p[0] == REDO_SQL) {
 		const char *sql = get_str(&r);
 
@@ -1446,6 +1562,17 @@ static bool lazy_action(struct journal *j, const struct jr_action *a,
 	if (!lazy_wanted(j, size))
 		return false;
 	enc_action(lazy_start(j, size), a, at, over);
+	return true;
+}
+
+static bool lazy_write(struct journal *j, const char *sql,
+		       const struct jr_val *v, int n)
+{
+	size_t size = enc_write(NULL, sql, v, n, true);
+
+	if (!lazy_wanted(j, size))
+		return false;
+	enc_write(lazy_start(j, size), sql, v, n, true);
 	return true;
 }
 

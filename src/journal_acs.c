@@ -123,32 +123,28 @@ int journal_put_acs(struct journal *j, const struct jr_acs *a)
 	static const char sql[] =
 		"INSERT OR REPLACE INTO acs_assignments(tenant_key,"
 		" object_key, " COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
-	sqlite3_stmt *st;
+	struct jr_val v[12];
 	char *tk, *ok;
 	int rc;
 
 	if (!a->tenant_id || !a->object_id || !a->principal_type)
 		return -1;
-	st = journal_stmt(j, sql);
-	if (!st)
-		return -1;
 	tk = str_lower(xstrdup(a->tenant_id));
 	ok = str_lower(xstrdup(a->object_id));
-	bind(st, 1, tk);
-	bind(st, 2, ok);
-	bind(st, 3, a->tenant_id);
-	bind(st, 4, a->object_id);
-	bind(st, 5, a->principal_type);
-	bind(st, 6, a->client_ids ? a->client_ids : "");
-	sqlite3_bind_int(st, 7, a->present ? 1 : 0);
-	bind(st, 8, a->enterprise);
-	sqlite3_bind_int(st, 9, (int)a->status);
-	bind(st, 10, a->last_error);
-	sqlite3_bind_int64(st, 11, a->confirmed_at);
-	sqlite3_bind_int64(st, 12, a->updated_at
-					   ? a->updated_at
-					   : clock_wall_ns() / TP_NS_PER_MS);
-	rc = journal_stmt_run(j, st);
+	v[0] = jr_text(tk);
+	v[1] = jr_text(ok);
+	v[2] = jr_text(a->tenant_id);
+	v[3] = jr_text(a->object_id);
+	v[4] = jr_text(a->principal_type);
+	v[5] = jr_text(a->client_ids ? a->client_ids : "");
+	v[6] = jr_int(a->present ? 1 : 0);
+	v[7] = jr_text(a->enterprise);
+	v[8] = jr_int((int)a->status);
+	v[9] = jr_text(a->last_error);
+	v[10] = jr_int(a->confirmed_at);
+	v[11] = jr_int(a->updated_at ? a->updated_at
+				     : clock_wall_ns() / TP_NS_PER_MS);
+	rc = journal_write(j, sql, v, 12);
 	free(tk);
 	free(ok);
 	return rc;

@@ -120,29 +120,28 @@ int journal_get_wizard(struct journal *j, const char *tenant,
 
 int journal_put_wizard(struct journal *j, const struct jr_wizard *w)
 {
-	sqlite3_stmt *st = journal_stmt(
-		j, "INSERT OR REPLACE INTO fusion_wizards(tenant_key, " WIZ_COLS
-		   ") VALUES (lower(?),?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+	static const char sql[] =
+		"INSERT OR REPLACE INTO fusion_wizards(tenant_key, " WIZ_COLS
+		") VALUES (lower(?),?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	struct jr_val v[16];
 
-	if (!st)
-		return -1;
-	bind_text(st, 1, w->tenant);
-	bind_text(st, 2, w->tenant);
-	sqlite3_bind_int64(st, 3, w->subscription);
-	sqlite3_bind_int64(st, 4, w->link_to);
-	bind_text(st, 5, w->enterprise);
-	sqlite3_bind_int(st, 6, (int)w->status);
-	bind_text(st, 7, w->transaction_id);
-	sqlite3_bind_int(st, 8, w->steps_total);
-	sqlite3_bind_int(st, 9, w->steps_done);
-	bind_text(st, 10, w->steps_json);
-	bind_text(st, 11, w->message);
-	sqlite3_bind_int64(st, 12, w->started_at);
-	sqlite3_bind_int64(st, 13, clock_wall_ns() / TP_NS_PER_MS);
-	bind_text(st, 14, w->draas_instance);
-	bind_text(st, 15, w->application_id);
-	bind_text(st, 16, w->secret_fp);
-	return journal_stmt_run(j, st);
+	v[0] = jr_text(w->tenant);
+	v[1] = jr_text(w->tenant);
+	v[2] = jr_int(w->subscription);
+	v[3] = jr_int(w->link_to);
+	v[4] = jr_text(w->enterprise);
+	v[5] = jr_int((int)w->status);
+	v[6] = jr_text(w->transaction_id);
+	v[7] = jr_int(w->steps_total);
+	v[8] = jr_int(w->steps_done);
+	v[9] = jr_text(w->steps_json);
+	v[10] = jr_text(w->message);
+	v[11] = jr_int(w->started_at);
+	v[12] = jr_int(clock_wall_ns() / TP_NS_PER_MS);
+	v[13] = jr_text(w->draas_instance);
+	v[14] = jr_text(w->application_id);
+	v[15] = jr_text(w->secret_fp);
+	return journal_write(j, sql, v, 16);
 }
 
 int journal_forget_wizard(struct journal *j, const char *tenant,

@@ -574,8 +574,9 @@ static int count_acs(const struct jr_acs *a, void *arg)
 	return 0;
 }
 
-/* Wizard and ACS rows written through journal_stmt_run come back from the
- * redo log after a kill, values and all. */
+/* Wizard and ACS rows written through journal_write come back from the
+ * redo log after a kill, values and all (NULLs too); before that, the
+ * writer reads them back at once. */
 static void test_sql_records(void **state)
 {
 	struct jr_wizard w = {0};
@@ -600,6 +601,10 @@ static void test_sql_records(void **state)
 	assert_int_equal(journal_begin(j), 0);
 	assert_int_equal(journal_put_wizard(j, &w), 0);
 	assert_int_equal(journal_put_acs(j, &s), 0);
+	assert_int_equal(journal_each_wizard(j, NULL, count_wizard, &f), 0);
+	assert_int_equal(f.wizards, 1);
+	free(f.json);
+	memset(&f, 0, sizeof(f));
 	assert_int_equal(journal_redo_sync(j), 0);
 	journal_close(j); /* no commit: as if killed */
 
@@ -826,7 +831,7 @@ static void test_uncovered(void **state)
 	assert_int_equal(journal_meta_get(j, "schema", &v), 0); /* a read */
 	free(v);
 	assert_false(journal_redo_uncovered(j));
-	/* Wizard and ACS rows are logged as statements (journal_stmt_run). */
+	/* Wizard and ACS rows are logged with their values (journal_write). */
 	assert_int_equal(journal_put_wizard(j, &w), 0);
 	assert_int_equal(journal_put_acs(j, &s), 0);
 	assert_false(journal_redo_uncovered(j));
