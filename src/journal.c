@@ -827,6 +827,13 @@ static int write_now(struct journal *j, const char *sql,
 int journal_write(struct journal *j, const char *sql, const struct jr_val *v,
 		  int n)
 {
+	if (n < 0 || n > JR_VALS_MAX) { /* a deferred one could not run */
+		snprintf(j->errbuf, sizeof(j->errbuf),
+			 "journal_write: %d values (at most %d)", n,
+			 JR_VALS_MAX);
+		j->own_err = true;
+		return -1;
+	}
 	if (!lazy_write(j, sql, v, n) && write_now(j, sql, v, n) < 0)
 		return -1;
 	redo_log_write(j, sql, v, n);

@@ -622,6 +622,44 @@ static void test_sql_records(void **state)
 
 /* A sign-in link issued again replaces the used one, live and when its
  * record is replayed after a kill. */
+/* journal_write refuses more values than a deferred write could bind,
+ * and its JR_VAL_NULL and NULL texts come back from a replay as NULL. */
+static void test_write_values(void **state)
+{
+	static const char sql[] = "INSERT OR REPLACE INTO meta(key, value)"
+				  " VALUES (?, coalesce(?, 'was null'))";
+	struct jr_val v[JR_VALS_MAX + 1];
+	struct journal *j = open_w();
+	char *got = NULL;
+	int i;
+
+	(void)state;
+	for (i = 0; i <= JR_VALS_MAX; i++)
+		v[i] = jr_int(i);
+	assert_int_equal(journal_write(j, sql, v, JR_VALS_MAX + 1), -1);
+	assert_non_null(strstr(journal_errmsg(j), "values"));
+	redo_on(j);
+	assert_int_equal(journal_begin(j), 0);
+	v[0] = jr_text("k1");
+	v[1].type = JR_VAL_NULL;
+	assert_int_equal(journal_write(j, sql, v, 2), 0);
+	v[0] = jr_text("k2");
+	v[1] = jr_text(NULL);
+	assert_int_equal(journal_write(j, sql, v, 2), 0);
+	assert_int_equal(journal_redo_sync(j), 0);
+	journal_close(j); /* no commit: as if killed */
+
+	j = open_w();
+	assert_int_equal(recover(j), 2);
+	assert_int_equal(journal_meta_get(j, "k1", &got), 0);
+	assert_string_equal(got, "was null");
+	free(got);
+	assert_int_equal(journal_meta_get(j, "k2", &got), 0);
+	assert_string_equal(got, "was null");
+	free(got);
+	journal_close(j);
+}
+
 static void test_put_over(void **state)
 {
 	struct jr_action a = act("eps", "LOGIN_ENTERPRISE_ADMIN",
@@ -1018,6 +1056,7 @@ int main(void)
 		cmocka_unit_test_setup(test_never_older, fresh),
 		cmocka_unit_test_setup(test_put_over, fresh),
 		cmocka_unit_test_setup(test_sql_records, fresh),
+		cmocka_unit_test_setup(test_write_values, fresh),
 		cmocka_unit_test_setup(test_uncovered, fresh),
 		cmocka_unit_test_setup(test_oversized, fresh),
 		cmocka_unit_test_setup(test_recover_nothing, fresh),
