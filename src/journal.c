@@ -413,18 +413,28 @@ static int run_logged(struct journal *j, sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static void redo_log_enterprise(struct journal *j,
-				const struct jr_enterprise *e, int64_t at);
-static void redo_log_action(struct journal *j, const struct jr_action *a,
-			    int64_t at, bool over);
-static bool lazy_enterprise(struct journal *j, const struct jr_enterprise *e,
-			    int64_t at);
-static bool lazy_action(struct journal *j, const struct jr_action *a,
-			int64_t at, bool over);
-static bool lazy_write(struct journal *j, const char *sql,
-		       const struct jr_val *v, int n);
-static void redo_log_write(struct journal *j, const char *sql,
-			   const struct jr_val *v, int n);
+/* The types of the redo log's records (see "redo log" below). */
+#define REDO_ENT 'E'
+#define REDO_ACT 'A'
+#define REDO_ACT_OVER 'O' /* journal_put_action_over */
+#define REDO_SQL 'S'      /* a statement with its values in it: written by
+                             earlier versions, still replayed */
+#define REDO_VALS 'V'     /* journal_write: the statement, then its values */
+
+/* A logged write, as the redo log records it and the queue of deferred
+ * puts holds it: one of the puts, or a journal_write. */
+struct logged {
+	char type; /* REDO_ENT, REDO_ACT, REDO_ACT_OVER, REDO_VALS */
+	const struct jr_enterprise *e;
+	const struct jr_action *a;
+	int64_t at; /* the row's updated_at (puts) */
+	const char *sql; /* journal_write's */
+	const struct jr_val *v;
+	int n;
+};
+
+static void redo_log(struct journal *j, const struct logged *w);
+static bool lazy_queue(struct journal *j, const struct logged *w);
 
 int journal_meta_get(struct journal *j, const char *key, char **value)
 {
@@ -550,11 +560,11 @@ int journal_put_enterprise(struct journal *j, const struct jr_enterprise *e)
 {
 	/* One timestamp for the row and its record: a replay must write the
 	 * row exactly as it was. */
-	int64_t at = now_ms();
+	struct logged w = {.type = REDO_ENT, .e = e, .at = now_ms()};
 
-	if (!lazy_enterprise(j, e, at) && put_enterprise_at(j, e, at) < 0)
+	if (!lazy_queue(j, &w) && put_enterprise_at(j, e, w.at) < 0)
 		return -1;
-	redo_log_enterprise(j, e, at);
+	redo_log(j, &w);
 	return 0;
 }
 
@@ -721,21 +731,22 @@ static int put_action_at(struct journal *j, const struct jr_action *a,
 
 int journal_put_action(struct journal *j, const struct jr_action *a)
 {
-	int64_t at = now_ms(); /* for the row and its record alike */
+	/* One time for the row and its record alike. */
+	struct logged w = {.type = REDO_ACT, .a = a, .at = now_ms()};
 
-	if (!lazy_action(j, a, at, false) && put_action_at(j, a, at, false) < 0)
+	if (!lazy_queue(j, &w) && put_action_at(j, a, w.at, false) < 0)
 		return -1;
-	redo_log_action(j, a, at, false);
+	redo_log(j, &w);
 	return 0;
 }
 
 int journal_put_action_over(struct journal *j, const struct jr_action *a)
 {
-	int64_t at = now_ms();
+	struct logged w = {.type = REDO_ACT_OVER, .a = a, .at = now_ms()};
 
-	if (!lazy_action(j, a, at, true) && put_action_at(j, a, at, true) < 0)
+	if (!lazy_queue(j, &w) && put_action_at(j, a, w.at, true) < 0)
 		return -1;
-	redo_log_action(j, a, at, true);
+	redo_log(j, &w);
 	return 0;
 }
 
@@ -797,7 +808,6 @@ void journal_stmt_done(struct journal *j, sqlite3_stmt *st)
 	finish(j, st);
 }
 
-
 static void bind_vals(sqlite3_stmt *st, const struct jr_val *v, int n)
 {
 	int i;
@@ -827,6 +837,8 @@ static int write_now(struct journal *j, const char *sql,
 int journal_write(struct journal *j, const char *sql, const struct jr_val *v,
 		  int n)
 {
+	struct logged w = {.type = REDO_VALS, .sql = sql, .v = v, .n = n};
+
 	if (n < 0 || n > JR_VALS_MAX) { /* a deferred one could not run */
 		snprintf(j->errbuf, sizeof(j->errbuf),
 			 "journal_write: %d values (at most %d)", n,
@@ -834,9 +846,9 @@ int journal_write(struct journal *j, const char *sql, const struct jr_val *v,
 		j->own_err = true;
 		return -1;
 	}
-	if (!lazy_write(j, sql, v, n) && write_now(j, sql, v, n) < 0)
+	if (!lazy_queue(j, &w) && write_now(j, sql, v, n) < 0)
 		return -1;
-	redo_log_write(j, sql, v, n);
+	redo_log(j, &w);
 	return 0;
 }
 
@@ -849,7 +861,7 @@ int journal_write(struct journal *j, const char *sql, const struct jr_val *v,
  *   n       payload length, u32 (at most REDO_MAX)
  *   payload n bytes: a type byte (REDO_ENT, REDO_ACT, REDO_ACT_OVER,
  *           REDO_SQL, REDO_VALS), then the fields
- *           in the order of redo_log_enterprise / redo_log_action:
+ *           in the order of enc_enterprise / enc_action / enc_write:
  *           integers as int64, strings as a u32 length (REDO_NULL for
  *           NULL) then that many bytes, the terminating NUL included, so
  *           that the replay binds them in place
@@ -866,12 +878,6 @@ int journal_write(struct journal *j, const char *sql, const struct jr_val *v,
 #define REDO_SUM 8
 #define REDO_MAX (UINT32_C(1) << 20)
 #define REDO_NULL UINT32_MAX
-#define REDO_ENT 'E'
-#define REDO_ACT 'A'
-#define REDO_ACT_OVER 'O' /* journal_put_action_over */
-#define REDO_SQL 'S'      /* a statement with its values in it: written by
-                             earlier versions, still replayed */
-#define REDO_VALS 'V'     /* journal_write: the statement, then its values */
 
 static int digest_new(EVP_MD **md, EVP_MD_CTX **ctx)
 {
@@ -1075,51 +1081,34 @@ static size_t enc_write(unsigned char *p, const char *sql,
 	return size;
 }
 
-static void redo_log_write(struct journal *j, const char *sql,
-			   const struct jr_val *v, int n)
+/* w's payload at p, or only its size when p is NULL; the size either
+ * way. ptr: for the queue of deferred puts. */
+static size_t enc_logged(unsigned char *p, const struct logged *w, bool ptr)
 {
-	size_t size;
-
-	if (!redo_wanted(j))
-		return;
-	size = enc_write(NULL, sql, v, n, false);
-	if (size > REDO_MAX) {
-		j->uncovered = true;
-		return;
+	switch (w->type) {
+	case REDO_ENT:
+		return enc_enterprise(p, w->e, w->at);
+	case REDO_VALS:
+		return enc_write(p, w->sql, w->v, w->n, ptr);
+	default:
+		return enc_action(p, w->a, w->at, w->type == REDO_ACT_OVER);
 	}
-	enc_write(redo_start(j, size), sql, v, n, false);
-	redo_seal(j, size);
 }
 
-static void redo_log_enterprise(struct journal *j,
-				const struct jr_enterprise *e, int64_t at)
+/* Appends w's record to the buffer the next journal_redo_sync writes, if
+ * logging and in a transaction. */
+static void redo_log(struct journal *j, const struct logged *w)
 {
 	size_t size;
 
 	if (!redo_wanted(j))
 		return;
-	size = enc_enterprise(NULL, e, at);
+	size = enc_logged(NULL, w, false);
 	if (size > REDO_MAX) { /* not loggable: only a commit keeps it */
 		j->uncovered = true;
 		return;
 	}
-	enc_enterprise(redo_start(j, size), e, at);
-	redo_seal(j, size);
-}
-
-static void redo_log_action(struct journal *j, const struct jr_action *a,
-			    int64_t at, bool over)
-{
-	size_t size;
-
-	if (!redo_wanted(j))
-		return;
-	size = enc_action(NULL, a, at, over);
-	if (size > REDO_MAX) {
-		j->uncovered = true;
-		return;
-	}
-	enc_action(redo_start(j, size), a, at, over);
+	enc_logged(redo_start(j, size), w, false);
 	redo_seal(j, size);
 }
 
@@ -1550,36 +1539,14 @@ static bool lazy_wanted(struct journal *j, size_t size)
 	       !sqlite3_get_autocommit(j->db);
 }
 
-static bool lazy_enterprise(struct journal *j, const struct jr_enterprise *e,
-			    int64_t at)
+/* Queues w instead of running it, when it may wait: true if queued. */
+static bool lazy_queue(struct journal *j, const struct logged *w)
 {
-	size_t size = enc_enterprise(NULL, e, at);
+	size_t size = enc_logged(NULL, w, true);
 
 	if (!lazy_wanted(j, size))
 		return false;
-	enc_enterprise(lazy_start(j, size), e, at);
-	return true;
-}
-
-static bool lazy_action(struct journal *j, const struct jr_action *a,
-			int64_t at, bool over)
-{
-	size_t size = enc_action(NULL, a, at, over);
-
-	if (!lazy_wanted(j, size))
-		return false;
-	enc_action(lazy_start(j, size), a, at, over);
-	return true;
-}
-
-static bool lazy_write(struct journal *j, const char *sql,
-		       const struct jr_val *v, int n)
-{
-	size_t size = enc_write(NULL, sql, v, n, true);
-
-	if (!lazy_wanted(j, size))
-		return false;
-	enc_write(lazy_start(j, size), sql, v, n, true);
+	enc_logged(lazy_start(j, size), w, true);
 	return true;
 }
 
