@@ -952,6 +952,19 @@ static bool redo_wanted(struct journal *j)
 	return true;
 }
 
+/* Makes *buf (*cap bytes) hold at least need bytes, doubling. */
+static void reserve(unsigned char **buf, size_t *cap, size_t need)
+{
+	size_t c = *cap ? *cap : 4096;
+
+	if (need <= *cap)
+		return;
+	while (c < need)
+		c *= 2;
+	*buf = xrealloc(*buf, c);
+	*cap = c;
+}
+
 /* Starts a record of payload size n at the end of redo_buf (growing it)
  * and returns where the payload goes; redo_seal keeps it. */
 static unsigned char *redo_start(struct journal *j, size_t n)
@@ -959,14 +972,7 @@ static unsigned char *redo_start(struct journal *j, size_t n)
 	size_t need = j->redo_len + REDO_HDR + n + REDO_SUM;
 	unsigned char *p;
 
-	if (need > j->redo_cap) {
-		size_t cap = j->redo_cap ? j->redo_cap * 2 : 4096;
-
-		while (cap < need)
-			cap *= 2;
-		j->redo_buf = xrealloc(j->redo_buf, cap);
-		j->redo_cap = cap;
-	}
+	reserve(&j->redo_buf, &j->redo_cap, need);
 	p = j->redo_buf + j->redo_len;
 	memcpy(p, REDO_MAGIC, 4);
 	put_u32(p + 4, (uint32_t)n);
@@ -1520,14 +1526,7 @@ static unsigned char *lazy_start(struct journal *j, size_t n)
 {
 	size_t need = j->lazy_len + 4 + n;
 
-	if (need > j->lazy_cap) {
-		size_t cap = j->lazy_cap ? j->lazy_cap * 2 : 16384;
-
-		while (cap < need)
-			cap *= 2;
-		j->lazy_buf = xrealloc(j->lazy_buf, cap);
-		j->lazy_cap = cap;
-	}
+	reserve(&j->lazy_buf, &j->lazy_cap, need);
 	put_u32(j->lazy_buf + j->lazy_len, (uint32_t)n);
 	j->lazy_len = need;
 	return j->lazy_buf + need - n;

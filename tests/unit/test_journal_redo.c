@@ -71,14 +71,19 @@ static off_t fsize(const char *p)
 	return stat(p, &sb) == 0 ? sb.st_size : -1;
 }
 
-static struct journal *open_w(void)
+static struct journal *open_as(enum journal_mode mode)
 {
 	struct journal *j;
 	char *err = NULL;
 
-	assert_int_equal(journal_open(path, JOURNAL_WRITE, &j, &err), 0);
+	assert_int_equal(journal_open(path, mode, &j, &err), 0);
 	assert_null(err);
 	return j;
+}
+
+static struct journal *open_w(void)
+{
+	return open_as(JOURNAL_WRITE);
 }
 
 static void redo_on(struct journal *j)
@@ -717,17 +722,6 @@ static void test_put_over(void **state)
 	journal_close(j);
 }
 
-/* A reader of the state file through another connection. */
-static struct journal *open_r(void)
-{
-	struct journal *j;
-	char *err = NULL;
-
-	assert_int_equal(journal_open(path, JOURNAL_READ, &j, &err), 0);
-	assert_null(err);
-	return j;
-}
-
 /*
  * While logging, puts run only when something else reads or writes, or
  * at the commit (deferred puts): the writer still reads its own puts in
@@ -739,22 +733,30 @@ static void test_deferred_puts(void **state)
 	struct jr_enterprise e = ent("lazy"), got_e;
 	struct jr_action a, got;
 	struct journal *j = open_w(), *r;
+	/* Issued, granted, issued again (the answer stands), another. */
+	static const struct {
+		const char *action;
+		enum jr_act_status status;
+		const char *url;
+	} seq[] = {
+		{"REGISTRATION", JR_ACT_ISSUED, "https://x.test/1"},
+		{"REGISTRATION", JR_ACT_GRANTED, "https://x.test/1"},
+		{"REGISTRATION", JR_ACT_ISSUED, "https://x.test/2"},
+		{"CONSENT", JR_ACT_ISSUED, "https://x.test/3"},
+	};
+	size_t i;
 
 	(void)state;
 	redo_on(j);
 	assert_int_equal(journal_begin(j), 0);
 	assert_int_equal(journal_put_enterprise(j, &e), 0);
-	a = act("lazy", "REGISTRATION", JR_ACT_ISSUED, "https://x.test/1");
-	assert_int_equal(journal_put_action(j, &a), 0);
-	a = act("lazy", "REGISTRATION", JR_ACT_GRANTED, "https://x.test/1");
-	assert_int_equal(journal_put_action(j, &a), 0);
-	a = act("lazy", "REGISTRATION", JR_ACT_ISSUED, "https://x.test/2");
-	assert_int_equal(journal_put_action(j, &a), 0);
-	a = act("lazy", "CONSENT", JR_ACT_ISSUED, "https://x.test/3");
-	assert_int_equal(journal_put_action(j, &a), 0);
+	for (i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
+		a = act("lazy", seq[i].action, seq[i].status, seq[i].url);
+		assert_int_equal(journal_put_action(j, &a), 0);
+	}
 	assert_int_equal(journal_redo_sync(j), 0);
 
-	r = open_r();
+	r = open_as(JOURNAL_READ); /* another connection */
 	assert_false(present(r, "lazy"));
 	assert_int_equal(journal_get_action(j, "lazy", "REGISTRATION", &got),
 			 0);
