@@ -21,6 +21,15 @@
 /* How often the dispatcher looks at the stop flag while idle. */
 #define STOP_POLL_NS (50 * TP_NS_PER_MS)
 
+/*
+ * How late a delayed job may start: the dispatcher wakes for the first
+ * due timer this long after it, and starts every job due by then. Ten
+ * thousand wizard polls spread over a minute then cost one wake-up per
+ * few polls instead of one each; a delay (a poll interval, a backoff, a
+ * Retry-After) is never cut short, only lengthened by at most this.
+ */
+#define TIMER_SLACK_NS (10 * TP_NS_PER_MS)
+
 /* The longest a batch of journaled outcomes stays open (pool.h). */
 #define BATCH_NS (2 * TP_NS_PER_MS)
 /*
@@ -166,7 +175,7 @@ static void make_runnable(struct pool *p, struct pool_job *j, int64_t delay)
 
 		j->state = ST_TIMER;
 		timerheap_push(&p->heap, due, j);
-		wake = due < p->disp_next;
+		wake = due + TIMER_SLACK_NS < p->disp_next;
 	} else {
 		j->state = ST_QUEUED;
 		p->nqueued++;
@@ -931,8 +940,8 @@ enum pool_run_status pool_run(struct pool *p)
 			break;
 		}
 		t = timerheap_next(&p->heap);
-		if (t < next)
-			next = t;
+		if (t < INT64_MAX - TIMER_SLACK_NS && t + TIMER_SLACK_NS < next)
+			next = t + TIMER_SLACK_NS;
 		t = now + STOP_POLL_NS;
 		if (t < next)
 			next = t;
