@@ -79,13 +79,30 @@ char *fusion_link_body(int64_t target)
 	return xasprintf("{\"subscriptionId\":%" PRId64 "}", target);
 }
 
+/* Appends item (a string) as JSON text: quoted and escaped by cJSON,
+ * without an allocation when it is short. */
+static void add_json_string(struct buf *out, const cJSON *item)
+{
+	char tmp[512];
+	char *p;
+
+	if (cJSON_PrintPreallocated((cJSON *)item, tmp, sizeof(tmp), 0)) {
+		buf_adds(out, tmp);
+		return;
+	}
+	p = cJSON_PrintUnformatted(item);
+	buf_adds(out, p ? p : "null");
+	cJSON_free(p);
+}
+
 int fusion_parse_wizard(const char *body, size_t len,
 			struct fusion_wizard *w, char **steps_json)
 {
 	cJSON *j = cJSON_ParseWithLength(body, len);
 	cJSON *run = cJSON_GetObjectItemCaseSensitive(j, "running");
 	cJSON *steps = cJSON_GetObjectItemCaseSensitive(j, "wizardSteps");
-	cJSON *s, *out = NULL;
+	cJSON *s;
+	struct buf out;
 
 	memset(w, 0, sizeof(*w));
 	if (steps_json)
@@ -95,38 +112,36 @@ int fusion_parse_wizard(const char *body, size_t len,
 		return -1;
 	}
 	w->running = cJSON_IsTrue(run);
-	if (steps_json)
-		out = cJSON_CreateArray();
+	/* Written out directly rather than as a cJSON tree to print: a
+	 * wizard poll makes one, and the tree cost more than the parse. */
+	buf_init(&out);
+	buf_addc(&out, '[');
 	cJSON_ArrayForEach(s, steps)
 	{
 		cJSON *ex = cJSON_GetObjectItemCaseSensitive(s, "executed");
-		const char *text = json_get_str(s, "text");
+		cJSON *text = cJSON_GetObjectItemCaseSensitive(s, "text");
 		int64_t n = w->steps_total + 1;
 
 		w->steps_total++;
 		w->steps_done += cJSON_IsTrue(ex);
-		if (out) {
-			cJSON *o = cJSON_CreateObject();
-			char name[32];
-
-			json_get_i64(s, "step", &n);
-			snprintf(name, sizeof(name), "Step %" PRId64, n);
-			cJSON_AddStringToObject(o, "name", name);
-			cJSON_AddBoolToObject(o, "executed", cJSON_IsTrue(ex));
-			if (text)
-				cJSON_AddStringToObject(o, "text", text);
-			else
-				cJSON_AddNullToObject(o, "text");
-			cJSON_AddItemToArray(out, o);
-		}
+		if (!steps_json)
+			continue;
+		json_get_i64(s, "step", &n);
+		buf_addf(&out, "%s{\"name\":\"Step %" PRId64 "\",\"executed\":%s,"
+			       "\"text\":",
+			 w->steps_total > 1 ? "," : "", n,
+			 cJSON_IsTrue(ex) ? "true" : "false");
+		if (cJSON_IsString(text))
+			add_json_string(&out, text);
+		else
+			buf_adds(&out, "null");
+		buf_addc(&out, '}');
 	}
-	if (out) {
-		char *p = cJSON_PrintUnformatted(out);
-
-		*steps_json = xstrdup(p);
-		cJSON_free(p);
-		cJSON_Delete(out);
-	}
+	buf_addc(&out, ']');
+	if (steps_json)
+		*steps_json = buf_detach(&out);
+	else
+		buf_release(&out);
 	cJSON_Delete(j);
 	return 0;
 }

@@ -57,6 +57,34 @@ static void test_wizard(void **state)
 				"\"text\":\"Set a domain\"},{\"name\":\"Step "
 				"2\",\"executed\":false,\"text\":\"Dummy\"}]");
 	free(js);
+	/* Text escaped as JSON (a long one too), none as null. */
+	{
+		struct buf b, want;
+		int i;
+
+		buf_init(&b);
+		buf_init(&want);
+		buf_adds(&b, "{\"running\":false,\"wizardSteps\":[{\"step\":7,"
+			     "\"executed\":true,\"text\":\"a \\\"b\\\"\\n\"},"
+			     "{\"executed\":true},{\"text\":\"");
+		for (i = 0; i < 600; i++)
+			buf_addc(&b, 'x');
+		buf_adds(&b, "\"}]}");
+		buf_adds(&want, "[{\"name\":\"Step 7\",\"executed\":true,"
+				"\"text\":\"a \\\"b\\\"\\n\"},{\"name\":\"Step 2\","
+				"\"executed\":true,\"text\":null},{\"name\":"
+				"\"Step 3\",\"executed\":false,\"text\":\"");
+		for (i = 0; i < 600; i++)
+			buf_addc(&want, 'x');
+		buf_adds(&want, "\"}]");
+		assert_int_equal(fusion_parse_wizard(b.p, b.len, &w, &js), 0);
+		assert_int_equal(w.steps_total, 3);
+		assert_int_equal(w.steps_done, 2);
+		assert_string_equal(js, want.p);
+		free(js);
+		buf_release(&b);
+		buf_release(&want);
+	}
 	assert_int_equal(fusion_parse_wizard(S("{\"running\":false,"
 					       "\"wizardSteps\":[]}"),
 					     &w, NULL),
