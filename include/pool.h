@@ -8,7 +8,9 @@
  * (backoff, Retry-After, wizard polls; Redis ae timers return "ms until
  * the next run" the same way). A job that waits sits in a binary min-heap
  * (timerheap.h) keyed by its due time on the monotonic clock, never in a
- * sleeping worker, so thousands of waiting jobs cost no thread. Each job
+ * sleeping worker, so thousands of waiting jobs cost no thread. A delay
+ * is never cut short; it may run up to 10 ms long, so that jobs coming
+ * due close together start on one wake-up of the dispatcher. Each job
  * names the API it calls; before a worker gets it, the pool asks that
  * API's rate governor (adaptive.h) for a token, and a job that must wait
  * for one stays in its API's FIFO, again without a thread. Jobs go to
