@@ -174,6 +174,20 @@ static void assert_act_eq(const struct jr_action *a, const struct jr_action *b)
 	assert_true(a->updated_at == b->updated_at);
 }
 
+/* j holds action (of enterprise ent) in status st, with url unless NULL. */
+static void assert_action(struct journal *j, const char *ent,
+			  const char *action, enum jr_act_status st,
+			  const char *url)
+{
+	struct jr_action got;
+
+	assert_int_equal(journal_get_action(j, ent, action, &got), 0);
+	assert_int_equal(got.status, st);
+	if (url)
+		assert_string_equal(got.url, url);
+	jr_action_release(&got);
+}
+
 /*
  * Leaves a redo file of n enterprise records "ent-0".."ent-<n-1>" as a run
  * killed before its commit would: the transaction is never committed.
@@ -667,58 +681,37 @@ static void test_write_values(void **state)
 
 static void test_put_over(void **state)
 {
-	struct jr_action a = act("eps", "LOGIN_ENTERPRISE_ADMIN",
-				 JR_ACT_GRANTED, "https://x.test/used"),
-			 got;
+	static const char login[] = "LOGIN_ENTERPRISE_ADMIN";
+	struct jr_action a = act("eps", login, JR_ACT_GRANTED,
+				 "https://x.test/used");
 	struct journal *j = open_w();
 
 	(void)state;
 	assert_int_equal(journal_put_action(j, &a), 0);
 	next_ms();
 	/* The plain put keeps the answer; the "over" one replaces it. */
-	a = act("eps", "LOGIN_ENTERPRISE_ADMIN", JR_ACT_ISSUED,
-		"https://x.test/new1");
+	a = act("eps", login, JR_ACT_ISSUED, "https://x.test/new1");
 	assert_int_equal(journal_put_action(j, &a), 0);
-	assert_int_equal(journal_get_action(j, "eps", "LOGIN_ENTERPRISE_ADMIN",
-					    &got),
-			 0);
-	assert_int_equal(got.status, JR_ACT_GRANTED);
-	jr_action_release(&got);
+	assert_action(j, "eps", login, JR_ACT_GRANTED, NULL);
 	assert_int_equal(journal_put_action_over(j, &a), 0);
-	assert_int_equal(journal_get_action(j, "eps", "LOGIN_ENTERPRISE_ADMIN",
-					    &got),
-			 0);
-	assert_int_equal(got.status, JR_ACT_ISSUED);
-	assert_string_equal(got.url, "https://x.test/new1");
-	jr_action_release(&got);
+	assert_action(j, "eps", login, JR_ACT_ISSUED, "https://x.test/new1");
 
 	/* Granted again, committed; then a re-issue that only the redo
 	 * log holds when the run dies. */
-	a = act("eps", "LOGIN_ENTERPRISE_ADMIN", JR_ACT_GRANTED,
-		"https://x.test/new1");
+	a = act("eps", login, JR_ACT_GRANTED, "https://x.test/new1");
 	assert_int_equal(journal_put_action(j, &a), 0);
 	next_ms();
 	redo_on(j);
 	assert_int_equal(journal_begin(j), 0);
-	a = act("eps", "LOGIN_ENTERPRISE_ADMIN", JR_ACT_ISSUED,
-		"https://x.test/new2");
+	a = act("eps", login, JR_ACT_ISSUED, "https://x.test/new2");
 	assert_int_equal(journal_put_action_over(j, &a), 0);
 	assert_int_equal(journal_redo_sync(j), 0);
 	journal_close(j); /* no commit: as if killed */
 
 	j = open_w();
-	assert_int_equal(journal_get_action(j, "eps", "LOGIN_ENTERPRISE_ADMIN",
-					    &got),
-			 0);
-	assert_int_equal(got.status, JR_ACT_GRANTED);
-	jr_action_release(&got);
+	assert_action(j, "eps", login, JR_ACT_GRANTED, NULL);
 	assert_int_equal(recover(j), 1);
-	assert_int_equal(journal_get_action(j, "eps", "LOGIN_ENTERPRISE_ADMIN",
-					    &got),
-			 0);
-	assert_int_equal(got.status, JR_ACT_ISSUED);
-	assert_string_equal(got.url, "https://x.test/new2");
-	jr_action_release(&got);
+	assert_action(j, "eps", login, JR_ACT_ISSUED, "https://x.test/new2");
 	journal_close(j);
 }
 
@@ -758,11 +751,8 @@ static void test_deferred_puts(void **state)
 
 	r = open_as(JOURNAL_READ); /* another connection */
 	assert_false(present(r, "lazy"));
-	assert_int_equal(journal_get_action(j, "lazy", "REGISTRATION", &got),
-			 0);
-	assert_int_equal(got.status, JR_ACT_GRANTED);
-	assert_string_equal(got.url, "https://x.test/1");
-	jr_action_release(&got);
+	assert_action(j, "lazy", "REGISTRATION", JR_ACT_GRANTED,
+		      "https://x.test/1");
 	assert_int_equal(journal_get_enterprise(j, "lazy", &got_e), 0);
 	assert_true(got_e.id == e.id);
 	jr_enterprise_release(&got_e);

@@ -1,9 +1,13 @@
 /*
  * Unit tests: pool batches (batch_begin/batch_end around done callbacks,
- * pool.h): every done callback runs inside a batch, batches balance, and
- * work released by a batch (dependents, jobs its callbacks add) starts
- * only after batch_end has returned, i.e. after apply has committed the
- * outcomes it depends on. Real threads, no fixed sleeps.
+ * pool.h) and the settle hook. Every done callback runs inside a batch,
+ * never two at once, and batches balance. Work released by a done
+ * callback (dependents, jobs it adds) starts only once the outcome it
+ * depends on is durable: after batch_end has returned (apply has
+ * committed), or with a settle hook after settle has returned, the
+ * callback then running on the worker. Stopping still ends every job;
+ * skipped jobs get their callback. And the kill -9 bound: one unsettled
+ * request per worker. Real threads, no fixed sleeps.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -21,20 +25,28 @@
 enum { N = 400, WORKERS = 4 };
 
 struct world {
+	int settling;        /* the pool has a settle hook */
 	atomic_int in_batch; /* between batch_begin and batch_end */
 	atomic_int begins, ends;
-	atomic_long committed; /* batch_end calls so far */
-	atomic_int outside;    /* done callbacks outside a batch */
-	atomic_int early;      /* released work that ran before its commit */
+	atomic_int in_done;  /* done callbacks running now */
+	atomic_int overlaps; /* a done callback began while another ran */
+	atomic_int outside;  /* done callbacks outside a batch */
+	atomic_int early;    /* released work that ran before it was durable */
+	atomic_int on_main;  /* done callbacks of jobs that ran, on the
+	                        pool_run thread */
+	atomic_long durable; /* batch_end calls (settle hooks, if settling) */
+	atomic_long settles;
+	pthread_t main;
 	struct pool *pool;
 };
 
 struct item {
 	struct world *w;
-	long done_in;   /* value of committed when this item's done ran */
-	int is_parent;  /* adds a child from its done callback */
+	long done_in;  /* value of durable when this item's done ran */
+	int is_parent; /* adds a child from its done callback */
 	struct item *parent; /* for children and dependents: who released it */
-	int ran;
+	int ran, ended;
+	enum pool_outcome outcome;
 };
 
 static void begin(void *arg)
@@ -50,8 +62,17 @@ static void end(void *arg)
 	struct world *w = arg;
 
 	atomic_store(&w->in_batch, 0);
-	atomic_fetch_add(&w->committed, 1);
+	if (!w->settling)
+		atomic_fetch_add(&w->durable, 1);
 	atomic_fetch_add(&w->ends, 1);
+}
+
+static void settle(void *arg)
+{
+	struct world *w = arg;
+
+	atomic_fetch_add(&w->settles, 1);
+	atomic_fetch_add(&w->durable, 1);
 }
 
 static struct pool_result run(void *payload, struct pool_ctx *ctx)
@@ -59,20 +80,12 @@ static struct pool_result run(void *payload, struct pool_ctx *ctx)
 	struct item *it = payload;
 
 	(void)ctx;
-	/* Released by a done callback: that batch must have ended. */
-	if (it->parent && atomic_load(&it->w->committed) <= it->parent->done_in)
+	/* Released by a done callback: its outcome must be durable. */
+	if (it->parent &&
+	    atomic_load(&it->w->durable) <= it->parent->done_in)
 		atomic_fetch_add(&it->w->early, 1);
 	it->ran++;
 	return pool_done();
-}
-
-static void done_child(void *payload, const struct pool_end *e)
-{
-	struct item *it = payload;
-
-	(void)e;
-	if (!atomic_load(&it->w->in_batch))
-		atomic_fetch_add(&it->w->outside, 1);
 }
 
 static struct item parents[N], children[N], deps[N];
@@ -82,10 +95,15 @@ static void done(void *payload, const struct pool_end *e)
 	struct item *it = payload;
 	struct world *w = it->w;
 
-	(void)e;
+	if (atomic_fetch_add(&w->in_done, 1) != 0)
+		atomic_fetch_add(&w->overlaps, 1);
 	if (!atomic_load(&w->in_batch))
 		atomic_fetch_add(&w->outside, 1);
-	it->done_in = atomic_load(&w->committed);
+	if (e->runs && pthread_equal(pthread_self(), w->main))
+		atomic_fetch_add(&w->on_main, 1);
+	it->done_in = atomic_load(&w->durable);
+	it->ended++;
+	it->outcome = e->outcome;
 	if (it->is_parent) {
 		struct item *c = &children[it - parents];
 		struct pool_job_spec s;
@@ -95,60 +113,195 @@ static void done(void *payload, const struct pool_end *e)
 		memset(&s, 0, sizeof(s));
 		s.api = POOL_NO_API;
 		s.run = run;
-		s.done = done_child;
+		s.done = done;
 		s.payload = c;
 		pool_add(w->pool, &s);
 	}
+	atomic_fetch_sub(&w->in_done, 1);
 }
 
-static void test_released_after_commit(void **state)
+static struct pool *new_pool(struct world *w, int settling)
 {
-	static struct world w;
 	struct pool_config c;
-	int i;
 
-	(void)state;
-	memset(&w, 0, sizeof(w));
+	memset(w, 0, sizeof(*w));
+	w->settling = settling;
+	w->main = pthread_self();
 	pool_config_default(&c);
 	c.workers = WORKERS;
 	c.batch_begin = begin;
 	c.batch_end = end;
-	c.arg = &w;
-	w.pool = pool_new(&c);
+	if (settling)
+		c.settle = settle;
+	c.arg = w;
+	w->pool = pool_new(&c);
+	return w->pool;
+}
+
+/* Parents, each with a dependent and a child added by its callback. */
+static void add_families(struct world *w)
+{
+	int i;
+
+	memset(parents, 0, sizeof(parents));
+	memset(children, 0, sizeof(children));
+	memset(deps, 0, sizeof(deps));
 	for (i = 0; i < N; i++) {
 		struct pool_job_spec s;
 		struct pool_job *pj;
 
-		parents[i].w = &w;
+		parents[i].w = w;
 		parents[i].is_parent = 1;
 		memset(&s, 0, sizeof(s));
 		s.api = POOL_NO_API;
 		s.run = run;
 		s.done = done;
 		s.payload = &parents[i];
-		pj = pool_add(w.pool, &s);
-		deps[i].w = &w;
+		pj = pool_add(w->pool, &s);
+		deps[i].w = w;
 		deps[i].parent = &parents[i];
 		s.payload = &deps[i];
-		s.done = done_child;
 		s.deps = &pj;
 		s.ndeps = 1;
-		pool_add(w.pool, &s);
+		pool_add(w->pool, &s);
 	}
-	assert_int_equal(pool_run(w.pool), POOL_RUN_FINISHED);
+}
+
+/* Runs N families on a new pool; every job ran once, every done callback
+ * was inside a batch, no released work ran early, batches balance. */
+static void run_families(struct world *w, int settling)
+{
+	int i;
+
+	new_pool(w, settling);
+	add_families(w);
+	assert_int_equal(pool_run(w->pool), POOL_RUN_FINISHED);
 	for (i = 0; i < N; i++) {
 		assert_int_equal(parents[i].ran, 1);
 		assert_int_equal(deps[i].ran, 1);
 		assert_int_equal(children[i].ran, 1);
 	}
-	assert_int_equal(atomic_load(&w.outside), 0);
-	assert_int_equal(atomic_load(&w.early), 0);
-	assert_int_equal(atomic_load(&w.begins), atomic_load(&w.ends));
+	assert_int_equal(atomic_load(&w->outside), 0);
+	assert_int_equal(atomic_load(&w->early), 0);
+	assert_int_equal(atomic_load(&w->begins), atomic_load(&w->ends));
+	print_message("# %d batches for %d done callbacks\n",
+	              atomic_load(&w->ends), 3 * N);
+}
+
+static void test_released_after_commit(void **state)
+{
+	static struct world w;
+
+	(void)state;
+	run_families(&w, 0);
 	assert_true(atomic_load(&w.ends) > 0);
 	/* Outcomes were grouped: fewer commits than done callbacks. */
-	print_message("# %d batches for %d done callbacks\n",
-	              atomic_load(&w.ends), 3 * N);
 	assert_true(atomic_load(&w.ends) <= 3 * N);
+	pool_free(w.pool);
+}
+
+static void test_released_after_settle(void **state)
+{
+	static struct world w;
+	int i;
+
+	(void)state;
+	run_families(&w, 1);
+	for (i = 0; i < N; i++) {
+		assert_int_equal(parents[i].ended, 1);
+		assert_int_equal(deps[i].ended, 1);
+		assert_int_equal(children[i].ended, 1);
+	}
+	assert_int_equal(atomic_load(&w.overlaps), 0);
+	assert_int_equal(atomic_load(&w.on_main), 0);
+	/* One settle per outcome (none is replay-safe). */
+	assert_int_equal(atomic_load(&w.settles), 3 * N);
+	assert_true(atomic_load(&w.ends) >= 1);
+	pool_free(w.pool);
+}
+
+/* A stop halfway: every job still ends once, batches balance. */
+static void stop_done(void *payload, const struct pool_end *e)
+{
+	struct item *it = payload;
+
+	done(payload, e);
+	if (it - parents == N / 4)
+		pool_stop(it->w->pool);
+}
+
+static void test_stop(void **state)
+{
+	static struct world w;
+	int i, ok = 0, cancelled = 0;
+
+	(void)state;
+	new_pool(&w, 1);
+	memset(parents, 0, sizeof(parents));
+	for (i = 0; i < N; i++) {
+		struct pool_job_spec s;
+
+		parents[i].w = &w;
+		memset(&s, 0, sizeof(s));
+		s.api = POOL_NO_API;
+		s.run = run;
+		s.done = stop_done;
+		s.payload = &parents[i];
+		pool_add(w.pool, &s);
+	}
+	assert_int_equal(pool_run(w.pool), POOL_RUN_STOPPED);
+	for (i = 0; i < N; i++) {
+		assert_int_equal(parents[i].ended, 1);
+		ok += parents[i].outcome == POOL_OK;
+		cancelled += parents[i].outcome == POOL_CANCELLED;
+	}
+	assert_int_equal(ok + cancelled, N);
+	assert_true(cancelled > 0);
+	assert_int_equal(atomic_load(&w.overlaps), 0);
+	assert_int_equal(atomic_load(&w.begins), atomic_load(&w.ends));
+	pool_free(w.pool);
+}
+
+/* A failed dependency: its dependents are skipped, on the pool_run thread,
+ * and still get their done callback. */
+static struct pool_result fail_run(void *payload, struct pool_ctx *ctx)
+{
+	struct item *it = payload;
+
+	(void)ctx;
+	it->ran++;
+	return pool_failed();
+}
+
+static void test_skipped(void **state)
+{
+	static struct world w;
+	struct pool_job_spec s;
+	struct pool_job *pj;
+
+	(void)state;
+	new_pool(&w, 1);
+	memset(parents, 0, sizeof(parents));
+	memset(deps, 0, sizeof(deps));
+	parents[0].w = &w;
+	deps[0].w = &w;
+	memset(&s, 0, sizeof(s));
+	s.api = POOL_NO_API;
+	s.run = fail_run;
+	s.done = done;
+	s.payload = &parents[0];
+	pj = pool_add(w.pool, &s);
+	s.run = run;
+	s.payload = &deps[0];
+	s.deps = &pj;
+	s.ndeps = 1;
+	pool_add(w.pool, &s);
+	assert_int_equal(pool_run(w.pool), POOL_RUN_FINISHED);
+	assert_int_equal(parents[0].outcome, POOL_FAIL);
+	assert_int_equal(deps[0].outcome, POOL_SKIPPED);
+	assert_int_equal(deps[0].ran, 0);
+	assert_int_equal(deps[0].ended, 1);
+	assert_int_equal(atomic_load(&w.begins), atomic_load(&w.ends));
 	pool_free(w.pool);
 }
 
@@ -270,6 +423,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_released_after_commit),
+	    cmocka_unit_test(test_released_after_settle),
+	    cmocka_unit_test(test_stop),
+	    cmocka_unit_test(test_skipped),
 	    cmocka_unit_test(test_unsettled_bound),
 	    cmocka_unit_test(test_unsettled_bound_mixed),
 	    cmocka_unit_test(test_settled_bound),
