@@ -263,17 +263,23 @@ static bool holds_unsafe(const struct pool *p)
 }
 
 /* Lets the held jobs go (their cause is durable). */
+/* A blocked job whose dependencies all succeeded goes (or is cancelled,
+ * when the pool stops). */
+static void unblock(struct pool *p, struct pool_job *d)
+{
+	p->nblocked--;
+	if (p->stopping)
+		end_job(p, d, POOL_CANCELLED, cancel_reason(d));
+	else
+		make_runnable(p, d, d->delay_ns);
+}
+
 static void release_held(struct pool *p)
 {
 	struct pool_job *d;
 
-	while ((d = fifo_pop(&p->held))) {
-		p->nblocked--;
-		if (p->stopping)
-			end_job(p, d, POOL_CANCELLED, cancel_reason(d));
-		else
-			make_runnable(p, d, d->delay_ns);
-	}
+	while ((d = fifo_pop(&p->held)))
+		unblock(p, d);
 }
 
 /* Takes done_mu, called with mu held (lock order: done_mu, then mu). */
@@ -459,15 +465,10 @@ static void finish_job(struct pool *p, struct pool_job *j)
 			p->nblocked--;
 			end_job(p, d, POOL_SKIPPED, dep_reason(j));
 		} else if (--d->npending == 0) {
-			if (holding(p)) {
+			if (holding(p))
 				fifo_push(&p->held, d);
-				continue;
-			}
-			p->nblocked--;
-			if (p->stopping)
-				end_job(p, d, POOL_CANCELLED, cancel_reason(d));
 			else
-				make_runnable(p, d, d->delay_ns);
+				unblock(p, d);
 		}
 	}
 }
